@@ -1,0 +1,272 @@
+"""The engine: grad mode, the node contract, and the iterative reverse pass.
+
+One engine serves every value type (``Tensor`` and ``Scalar``). A value that
+was produced by an op is a *node*: it keeps ``(_op, _parents, _saved)`` in its
+slots and nothing else about the graph, so graphs are freed by reference
+counting alone. The reverse pass counts each node's consumers, releases a node
+when its count reaches zero (Kahn's order, no recursion), keeps gradients in a
+local dict keyed by node and pops each one once used, so intermediates never
+carry ``.grad`` unless they asked to with ``retain_grad()``.
+
+An op's ``vjp(g, xs, out, saved, needs)`` is written once. The engine calls it
+with raw values (``xs`` the parents' data, ``out`` the node's data) on the fast
+path, and with the nodes themselves when ``create_graph=True``, so the backward
+pass is recorded as a graph of its own and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Any, ClassVar, Protocol, TypeVar
+
+__all__ = [
+    "Node",
+    "VJPOp",
+    "backward",
+    "enable_grad",
+    "grad",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GradMode(threading.local):
+    enabled: bool = True
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops record a graph in this thread."""
+    return _mode.enabled
+
+
+class set_grad_enabled:
+    """Turn graph recording on or off in this thread (context manager or decorator)."""
+
+    def __init__(self, mode: bool) -> None:
+        self._mode = mode
+        self._prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._prev.append(_mode.enabled)
+        _mode.enabled = self._mode
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        _mode.enabled = self._prev.pop()
+
+    def __call__(self, fn: F) -> F:
+        import functools
+
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(set_grad_enabled):
+    """Nothing inside records a graph (per thread). A context manager and a decorator."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Record graphs again inside a ``no_grad`` region."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+class VJPOp(Protocol):
+    """What the engine needs of an op: its name and its vector-Jacobian product."""
+
+    name: ClassVar[str]
+
+    @staticmethod
+    def vjp(g: Any, xs: tuple[Any, ...], out: Any, saved: Any, needs: tuple[bool, ...]) -> Any: ...
+
+
+class Node(Protocol):
+    """The contract both ``Tensor`` and ``Scalar`` satisfy."""
+
+    data: Any
+    grad: Any
+    requires_grad: bool
+    _op: type[VJPOp] | None
+    _parents: tuple[Node, ...] | None
+    _saved: Any
+    _retains_grad: bool
+
+    def _fit_grad(self, g: Any) -> Any:
+        """Bring an incoming gradient to this node's shape and dtype."""
+        ...
+
+    def _accumulate(self, g: Any) -> None:
+        """Add ``g`` into ``.grad`` (leaves, and nodes that retain their gradient)."""
+        ...
+
+
+_FREED = (
+    "Trying to backward through the graph a second time (or to read values it already "
+    "freed). Pass retain_graph=True to the first backward() or grad() call to keep it."
+)
+
+
+def _count_consumers(roots: Sequence[Node]) -> dict[int, int]:
+    """Number of edges into each node from nodes reachable from ``roots``."""
+    counts: dict[int, int] = {}
+    stack = list(roots)
+    seen = {id(r) for r in roots}
+    while stack:
+        node = stack.pop()
+        if node._op is None:
+            continue
+        parents = node._parents
+        if parents is None:
+            raise RuntimeError(_FREED)
+        for p in parents:
+            if not p.requires_grad:
+                continue
+            key = id(p)
+            counts[key] = counts.get(key, 0) + 1
+            if key not in seen:
+                seen.add(key)
+                stack.append(p)
+    return counts
+
+
+def _run(
+    roots: Sequence[Node],
+    root_grads: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict[int, Any] | None,
+) -> None:
+    """The reverse pass. With ``capture`` (keys: ids of wanted nodes) gradients are
+    stored there and no ``.grad`` is touched; otherwise they accumulate into leaves."""
+    counts = _count_consumers(roots)
+    grads: dict[int, Any] = {}
+    ready: list[Node] = []
+    for r, g in zip(roots, root_grads):
+        key = id(r)
+        if key in grads:
+            grads[key] = grads[key] + g
+            continue
+        grads[key] = g
+        if counts.get(key, 0) == 0:
+            ready.append(r)
+
+    prev_mode = _mode.enabled
+    _mode.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            key = id(node)
+            g = grads.pop(key, None)
+            op = node._op
+            if g is not None:
+                if capture is not None:
+                    if key in capture:
+                        capture[key] = g
+                elif op is None or node._retains_grad:
+                    node._accumulate(g)
+            if op is None:
+                continue
+            parents = node._parents
+            if parents is None:
+                raise RuntimeError(_FREED)
+            if g is not None:
+                needs = tuple(p.requires_grad for p in parents)
+                if create_graph:
+                    pgrads = op.vjp(g, parents, node, node._saved, needs)
+                else:
+                    xs = tuple(p.data for p in parents)
+                    pgrads = op.vjp(g, xs, node.data, node._saved, needs)
+            else:
+                pgrads = (None,) * len(parents)
+            for p, gp in zip(parents, pgrads):
+                if not p.requires_grad:
+                    continue
+                pkey = id(p)
+                if gp is not None:
+                    try:
+                        gp = p._fit_grad(gp)
+                    except ValueError as e:
+                        raise ValueError(f"backward of {op.name}: {e}") from None
+                    if pkey in grads:
+                        grads[pkey] = grads[pkey] + gp
+                    else:
+                        grads[pkey] = gp
+                c = counts[pkey] - 1
+                counts[pkey] = c
+                if c == 0:
+                    ready.append(p)
+            if not retain_graph:
+                node._parents = None
+                node._saved = None
+    finally:
+        _mode.enabled = prev_mode
+
+
+def backward(
+    root: Node,
+    grad_root: Any,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Accumulate d(root)/d(leaf) · grad_root into every leaf's ``.grad``."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward() on a value that does not require grad: no input of the graph has "
+            "requires_grad=True (or it was computed under no_grad())"
+        )
+    if retain_graph is None:
+        retain_graph = create_graph
+    _run([root], [grad_root], retain_graph, create_graph, None)
+
+
+def grad(
+    outputs: Sequence[Node],
+    inputs: Sequence[Node],
+    grad_outputs: Sequence[Any],
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> list[Any]:
+    """Gradients of ``outputs`` (seeded with ``grad_outputs``) with respect to each of
+    ``inputs``, without touching any ``.grad``. An input the outputs do not depend on
+    raises ValueError, or gives None with ``allow_unused=True``."""
+    for i, x in enumerate(inputs):
+        if not x.requires_grad:
+            raise ValueError(f"grad(): input {i} does not require grad")
+    for i, y in enumerate(outputs):
+        if not y.requires_grad:
+            raise ValueError(f"grad(): output {i} does not require grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture: dict[int, Any] = {id(x): None for x in inputs}
+    _run(list(outputs), list(grad_outputs), retain_graph, create_graph, capture)
+    result = [capture[id(x)] for x in inputs]
+    for i, r in enumerate(result):
+        if r is None and not allow_unused:
+            raise ValueError(
+                f"grad(): input {i} was not used to compute the outputs "
+                "(pass allow_unused=True to get None for it)"
+            )
+    return result

@@ -1,0 +1,91 @@
+"""Helpers that run on ndarrays and Tensors alike, for writing VJPs once.
+
+On an ndarray each is the NumPy computation; on a Tensor it applies the op of
+the same meaning, so a VJP run by ``create_graph=True`` records a graph. The
+broadcast reduction every gradient edge goes through is :func:`sum_to_shape`,
+whose array form :func:`reduce_to_shape` is the one place that undoes
+broadcasting in the package.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._typing import Array, Shape
+from ..tensor import Tensor
+
+__all__ = [
+    "broadcast_to",
+    "exp",
+    "index_add",
+    "log",
+    "reduce_to_shape",
+    "sum_to_shape",
+    "summed_axes",
+]
+
+
+def summed_axes(from_shape: Shape, to_shape: Shape) -> tuple[int, ...]:
+    """The axes of ``from_shape`` that broadcasting added or stretched to reach it from
+    ``to_shape``: the leading axes, then the axes where ``to_shape`` has size 1."""
+    lead = len(from_shape) - len(to_shape)
+    if lead < 0:
+        raise ValueError(f"cannot reduce a gradient of shape {from_shape} to shape {to_shape}")
+    axes = list(range(lead))
+    for i, n in enumerate(to_shape):
+        m = from_shape[lead + i]
+        if n == m:
+            continue
+        if n != 1:
+            raise ValueError(
+                f"cannot reduce a gradient of shape {from_shape} to shape {to_shape}: "
+                f"axis {lead + i} has size {m}, expected {n} or a broadcast size-1 axis"
+            )
+        axes.append(lead + i)
+    return tuple(axes)
+
+
+def reduce_to_shape(g: Array, shape: Shape) -> Array:
+    """Sum ``g`` over the axes broadcasting added (leading) or stretched (size 1), keeping
+    its dtype, so that it has ``shape``."""
+    axes = summed_axes(g.shape, shape)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def sum_to_shape(g: Any, shape: Shape) -> Any:
+    if isinstance(g, Tensor):
+        return shape_ops.SumTo.apply(g, shape=shape)
+    return reduce_to_shape(np.asarray(g), shape)
+
+
+def broadcast_to(g: Any, shape: Shape) -> Any:
+    if isinstance(g, Tensor):
+        return shape_ops.BroadcastTo.apply(g, shape=shape)
+    return np.broadcast_to(g, shape)
+
+
+def exp(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return elementwise.Exp.apply(x)
+    return np.exp(x)
+
+
+def log(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return elementwise.Log.apply(x)
+    return np.log(x)
+
+
+def index_add(shape: Shape, index: Any, g: Any) -> Any:
+    """A zero array of ``shape`` with ``g`` added at ``index`` (repeated indices add up)."""
+    if isinstance(g, Tensor):
+        return shape_ops.IndexAdd.apply(g, shape=shape, index=index)
+    return shape_ops.index_add_array(shape, index, np.asarray(g))
+
+
+from . import elementwise  # noqa: E402
+from . import shape as shape_ops  # noqa: E402

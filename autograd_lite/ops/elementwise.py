@@ -1,0 +1,125 @@
+"""Elementwise activations and transcendental functions (derivation 003).
+
+Every gradient here is ``g`` times the local derivative, written in terms of the
+input ``x`` or, where cheaper and as exact, of the output ``y``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base import Op
+
+__all__ = ["Abs", "Exp", "Log", "ReLU", "Sigmoid", "Tanh"]
+
+
+class ReLU(Op):
+    """y = max(x, 0)   (derivation 003).
+
+    dL/dx = g ⊙ 1[x > 0].  Subgradient choice: relu'(0) = 0, as in 003 (``x ≤ 0 → 0``).
+    """
+
+    name = "relu"
+    formula = "dx = g ⊙ 1[x > 0]"
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        return np.maximum(x, 0), None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        (x,) = xs
+        return (g * (x > 0),)
+
+
+class Sigmoid(Op):
+    """y = 1 / (1 + e^(−x))   (derivation 003).
+
+    dL/dx = g ⊙ y(1 − y)   (003 reaches it through d(1/u) = −1/u²).
+    Computed from e^(−|x|), which never overflows: ±1000 give exactly 1 and 0.
+    """
+
+    formula = "dx = g ⊙ y(1 − y)"
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        e = np.exp(-np.abs(x))
+        d = 1 + e
+        return np.where(x >= 0, 1 / d, e / d), None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (g * (out * (1 - out)),)
+
+
+class Tanh(Op):
+    """y = tanh x.
+
+    dL/dx = g ⊙ (1 − y²).
+    """
+
+    formula = "dx = g ⊙ (1 − y²)"
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        return np.tanh(x), None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (g * (1 - out * out),)
+
+
+class Exp(Op):
+    """y = e^x   (derivation 003).
+
+    dL/dx = g ⊙ e^x = g ⊙ y.
+    """
+
+    formula = "dx = g ⊙ y"
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        return np.exp(x), None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (g * out,)
+
+
+class Log(Op):
+    """y = ln x   (x > 0).
+
+    dL/dx = g / x.
+    """
+
+    formula = "dx = g / x"
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        return np.log(x), None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        (x,) = xs
+        return (g / x,)
+
+
+class Abs(Op):
+    """y = |x|.
+
+    dL/dx = g ⊙ sign(x).  Subgradient choice: |·|'(0) = 0.
+    """
+
+    formula = "dx = g ⊙ sign(x)"
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        return np.abs(x), None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        (x,) = xs
+        return (g * (x > 0) - g * (x < 0),)
+

@@ -1,0 +1,141 @@
+"""Reductions over axes: sum, mean, max, min.
+
+``axis`` is None (all axes), an int (negative counts from the end) or a tuple;
+``keepdims`` keeps reduced axes as size 1, as in NumPy. Each VJP reshapes the
+upstream gradient to the kept-dims shape and broadcasts it back over the input
+(the batch sums of derivation 002 run the other way along the same axes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .._typing import Array, AxisLike, Shape
+from . import dual
+from .base import Op
+
+__all__ = ["Max", "Mean", "Min", "Sum", "kept_shape", "normalize_axes"]
+
+
+def normalize_axes(axis: AxisLike, ndim: int) -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of non-negative axes, checked against ``ndim``."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of bounds for a tensor of {ndim} dimension(s)")
+        out.append(int(a) % ndim if ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"repeated axis in {axis!r}")
+    return tuple(sorted(out))
+
+
+def kept_shape(shape: Shape, axes: tuple[int, ...]) -> Shape:
+    """``shape`` with the reduced ``axes`` set to 1 (the ``keepdims=True`` shape)."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class Sum(Op):
+    """y = Σ_axes x.
+
+    dL/dx = g broadcast back over the summed axes.
+    """
+
+    formula = "dx = broadcast(g) over the summed axes"
+
+    @staticmethod
+    def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
+        axes = normalize_axes(axis, x.ndim)
+        return x.sum(axis=axes, keepdims=keepdims), (x.shape, kept_shape(x.shape, axes))
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        shape, kshape = saved
+        return (dual.broadcast_to(g.reshape(kshape), shape),)
+
+
+class Mean(Op):
+    """y = (1/n) Σ_axes x, n the number of elements reduced.
+
+    dL/dx = g / n broadcast back over the reduced axes (derivation 002: the batch
+    gradient is the mean of the per-example gradients).
+    """
+
+    formula = "dx = broadcast(g) / n over the reduced axes"
+
+    @staticmethod
+    def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
+        axes = normalize_axes(axis, x.ndim)
+        n = 1
+        for a in axes:
+            n *= x.shape[a]
+        s = x.sum(axis=axes, keepdims=keepdims)
+        # The mean of nothing is NaN, as in NumPy (without its warning).
+        y = s / n if n else s * np.nan
+        return y, (x.shape, kept_shape(x.shape, axes), n)
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        shape, kshape, n = saved
+        return (dual.broadcast_to(g.reshape(kshape) / max(n, 1), shape),)
+
+
+def _select(
+    x: Array, reduce: Callable[..., Any], axis: AxisLike, keepdims: bool
+) -> tuple[Any, Any]:
+    axes = normalize_axes(axis, x.ndim)
+    if x.size == 0:
+        raise ValueError(f"{reduce.__name__} of an empty tensor of shape {x.shape}")
+    kept = reduce(x, axis=axes, keepdims=True)
+    mask = x == kept
+    count = mask.sum(axis=axes, keepdims=True)
+    dtype = x.dtype if x.dtype.kind == "f" else np.float64
+    if (count == 0).any():
+        # A NaN in a slice: no element equals the max, so its gradient is NaN throughout.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weights = mask.astype(dtype) / count.astype(dtype)
+    else:
+        weights = mask.astype(dtype) / count.astype(dtype)
+    y = kept if keepdims else kept.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+    return y, (weights, kept_shape(x.shape, axes))
+
+
+class Max(Op):
+    """y = max_axes x.
+
+    dL/dx = g ⊙ 1[x = y] / (number of maxima).  Subgradient choice: tied maxima share
+    the gradient evenly, so the total passed down equals g.
+    """
+
+    formula = "dx = g ⊙ 1[x = max] / #ties"
+
+    @staticmethod
+    def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
+        return _select(x, np.max, axis, keepdims)
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        weights, kshape = saved
+        return (g.reshape(kshape) * weights,)
+
+
+class Min(Op):
+    """y = min_axes x.
+
+    dL/dx = g ⊙ 1[x = y] / (number of minima).  Tied minima share the gradient evenly.
+    """
+
+    formula = "dx = g ⊙ 1[x = min] / #ties"
+
+    @staticmethod
+    def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
+        return _select(x, np.min, axis, keepdims)
+
+    vjp = Max.vjp

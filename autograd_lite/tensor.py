@@ -1,0 +1,380 @@
+"""``Tensor``: an ndarray that records the ops applied to it.
+
+The class holds data and the node slots the engine reads; every op lives in
+:mod:`autograd_lite.ops` and every method here is a one-line delegation to one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import engine
+from ._typing import Array, AxisLike, DTypeLike
+
+__all__ = ["Tensor"]
+
+
+class Tensor:
+    """A multi-dimensional array with reverse-mode automatic differentiation.
+
+    ``Tensor(data, requires_grad=False, dtype=None)`` copies ``data`` (a number,
+    nested list or ndarray). Floating arrays keep their dtype through every op and
+    into ``.grad``; Python floats become float64. Only floating tensors can require
+    grad. ``.grad`` is an ndarray of the tensor's shape and dtype after
+    ``backward()`` (a Tensor, itself differentiable, after
+    ``backward(create_graph=True)``).
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_op",
+        "_parents",
+        "_retains_grad",
+        "_saved",
+        "_version",
+        "data",
+        "grad",
+        "requires_grad",
+    )
+    # NumPy defers to Tensor's reflected operators (ndarray * Tensor -> Tensor.__rmul__).
+    __array_ufunc__ = None
+    __hash__ = object.__hash__
+
+    data: Array
+    grad: Any
+    requires_grad: bool
+    _op: Any
+    _parents: tuple[Tensor, ...] | None
+    _saved: Any
+    _retains_grad: bool
+    _version: int
+
+    def __init__(
+        self, data: Any, requires_grad: bool = False, dtype: DTypeLike | None = None
+    ) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        try:
+            arr = np.array(data, dtype=dtype)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"Tensor: cannot make an array of {type(data).__name__}: {e}") from None
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"Tensor: unsupported dtype {arr.dtype} (use bool, int or float data)")
+        if requires_grad and arr.dtype.kind != "f":
+            raise TypeError(
+                f"Tensor: requires_grad=True needs floating data, got dtype {arr.dtype}; "
+                "pass dtype=np.float64 (or float32) to convert"
+            )
+        self.data = arr
+        self.grad = None
+        self.requires_grad = requires_grad
+        self._op = None
+        self._parents = ()
+        self._saved = None
+        self._retains_grad = False
+        self._version = 0
+
+    @classmethod
+    def _wrap(cls, data: Any) -> Tensor:
+        """A Tensor around ``data`` without copying (the ops' constructor)."""
+        t = cls.__new__(cls)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad = None
+        t.requires_grad = False
+        t._op = None
+        t._parents = ()
+        t._saved = None
+        t._retains_grad = False
+        t._version = 0
+        return t
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op."""
+        return self._op is None
+
+    @property
+    def grad_fn(self) -> str | None:
+        """The name of the op that produced this tensor, or None for a leaf."""
+        return None if self._op is None else str(self._op.name)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def item(self) -> Any:
+        return self.data.item()
+
+    def numpy(self) -> Array:
+        """The data as an ndarray (shared, not copied)."""
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph."""
+        return Tensor._wrap(self.data)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Array:
+        if dtype is not None and dtype != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extra = ""
+        if self.data.dtype != np.float64 and self.data.dtype.kind == "f":
+            extra += f", dtype={self.data.dtype}"
+        if self._op is not None:
+            extra += f", grad_fn=<{self._op.name}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"Tensor({body}{extra})"
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a Tensor of shape {self.shape} is ambiguous; use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    # ------------------------------------------------------------------ the graph
+    def backward(
+        self,
+        grad: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
+
+        ``grad`` (same shape as self) may be left out only when self has one element.
+        The graph's saved values are released unless ``retain_graph=True`` (which
+        ``create_graph=True`` implies).
+        """
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward(): grad can be implicitly created only for a tensor with one "
+                    f"element, got shape {self.shape}; pass grad= of that shape"
+                )
+            g: Any = np.ones_like(self.data)
+        else:
+            g = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
+            if g.shape != self.shape:
+                raise ValueError(
+                    f"backward(): grad has shape {g.shape} but the tensor has shape {self.shape}"
+                )
+        if create_graph:
+            g = Tensor._wrap(g) if not isinstance(grad, Tensor) else grad
+        engine.backward(self, g, retain_graph, create_graph)
+
+    def retain_grad(self) -> None:
+        """Keep this intermediate's gradient in ``.grad`` during backward."""
+        if self._op is not None:
+            self._retains_grad = True
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` on a leaf in place and return it."""
+        if self._op is not None and not requires_grad:
+            raise RuntimeError("requires_grad_(False) on a non-leaf tensor; use .detach()")
+        if requires_grad and self.dtype.kind != "f":
+            raise TypeError(f"requires_grad=True needs floating data, got dtype {self.dtype}")
+        self.requires_grad = requires_grad
+        return self
+
+    def _fit_grad(self, g: Any) -> Any:
+        if g.shape != self.data.shape:
+            g = dual.sum_to_shape(g, self.data.shape)
+        if g.dtype != self.data.dtype:
+            g = g.astype(self.data.dtype)
+        return g
+
+    def _accumulate(self, g: Any) -> None:
+        if isinstance(g, Tensor):
+            self.grad = g if self.grad is None else self.grad + g
+        elif self.grad is None or isinstance(self.grad, Tensor):
+            self.grad = np.array(g, dtype=self.data.dtype, copy=True)
+        else:
+            self.grad += g
+
+    # ---------------------------------------------------------------- arithmetic
+    def __add__(self, other: Any) -> Tensor:
+        return arithmetic.Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return arithmetic.Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return arithmetic.Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return arithmetic.Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return arithmetic.Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return arithmetic.Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return arithmetic.Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return arithmetic.Div.apply(other, self)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return arithmetic.pow(self, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return arithmetic.PowTensor.apply(base, self)
+
+    def __neg__(self) -> Tensor:
+        return arithmetic.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return linalg.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return linalg.MatMul.apply(other, self)
+
+    # Comparisons record no graph and return bool tensors.
+    def __lt__(self, other: Any) -> Tensor:
+        return Tensor._wrap(self.data < _raw(other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return Tensor._wrap(self.data <= _raw(other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return Tensor._wrap(self.data > _raw(other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return Tensor._wrap(self.data >= _raw(other))
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor._wrap(self.data == _raw(other))
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor._wrap(self.data != _raw(other))
+
+    def __invert__(self) -> Tensor:
+        if self.dtype.kind not in "bi":
+            raise TypeError(f"~ needs bool or integer data, got dtype {self.dtype}")
+        return Tensor._wrap(~self.data)
+
+    def any(self) -> bool:
+        return bool(self.data.any())
+
+    def all(self) -> bool:
+        return bool(self.data.all())
+
+    # --------------------------------------------------------------- elementwise
+    def relu(self) -> Tensor:
+        return elementwise.ReLU.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return elementwise.Sigmoid.apply(self)
+
+    def tanh(self) -> Tensor:
+        return elementwise.Tanh.apply(self)
+
+    def exp(self) -> Tensor:
+        return elementwise.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return elementwise.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return arithmetic.pow(self, 0.5)
+
+    def abs(self) -> Tensor:
+        return elementwise.Abs.apply(self)
+
+    def astype(self, dtype: DTypeLike) -> Tensor:
+        return shape_ops.Cast.apply(self, dtype=np.dtype(dtype))
+
+    # ---------------------------------------------------------------- reductions
+    def sum(self, axis: AxisLike = None, keepdims: bool = False) -> Tensor:
+        return reduction.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: AxisLike = None, keepdims: bool = False) -> Tensor:
+        return reduction.Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: AxisLike = None, keepdims: bool = False) -> Tensor:
+        return reduction.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: AxisLike = None, keepdims: bool = False) -> Tensor:
+        return reduction.Min.apply(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return softmax_ops.Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return softmax_ops.LogSoftmax.apply(self, axis=axis)
+
+    # --------------------------------------------------------------------- shape
+    def reshape(self, *shape: Any) -> Tensor:
+        return shape_ops.reshape(self, *shape)
+
+    def flatten(self) -> Tensor:
+        return shape_ops.reshape(self, -1)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        return shape_ops.transpose(self, *axes)
+
+    @property
+    def T(self) -> Tensor:
+        return shape_ops.Transpose.apply(self, axes=None)
+
+    @property
+    def mT(self) -> Tensor:
+        """The matrix transpose of the last two axes (batched ``.T``)."""
+        return shape_ops.swapaxes(self, -1, -2)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return shape_ops.GetItem.apply(self, index=shape_ops.normalize_index(index))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        shape_ops.setitem(self, index, value)
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+# The op families import Tensor, so they come after it.
+from .ops import arithmetic, dual, elementwise, linalg, reduction  # noqa: E402
+from .ops import shape as shape_ops  # noqa: E402
+from .ops import softmax as softmax_ops  # noqa: E402

@@ -1,0 +1,94 @@
+"""Hypothesis strategies for property-testing gradients.
+
+Shapes from 0-d to 4-d, pairs of shapes that broadcast (size-1 axes, missing
+leading axes), the shapes of every ``np.matmul`` case (driven by its gufunc
+signature ``(n?,k),(k,m?)->(n?,m?)``), float64 arrays kept away from an op's
+kinks, and Tensors built from them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from .._typing import Array, Shape
+from ..tensor import Tensor
+
+__all__ = [
+    "arrays",
+    "broadcastable_shapes",
+    "matmul_shapes",
+    "shapes",
+    "tensors",
+]
+
+MATMUL_SIGNATURE = "(n?,k),(k,m?)->(n?,m?)"
+
+
+def shapes(
+    min_dims: int = 0, max_dims: int = 4, min_side: int = 1, max_side: int = 4
+) -> st.SearchStrategy[Shape]:
+    """Array shapes of ``min_dims`` to ``max_dims`` axes."""
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
+
+
+def broadcastable_shapes(
+    num_shapes: int = 2, min_dims: int = 0, max_dims: int = 4, max_side: int = 4
+) -> st.SearchStrategy[tuple[Shape, ...]]:
+    """``num_shapes`` shapes that broadcast together (some axes 1, some missing)."""
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, max_side=max_side
+    ).map(lambda b: tuple(b.input_shapes))
+
+
+def matmul_shapes(max_dims: int = 4, max_side: int = 4) -> st.SearchStrategy[tuple[Shape, Shape]]:
+    """Operand shapes for ``x @ w`` in every ``np.matmul`` case: 1-D·1-D, 1-D·N-D,
+    N-D·1-D and batched N-D·N-D with broadcast batch axes."""
+    return hnp.mutually_broadcastable_shapes(
+        signature=MATMUL_SIGNATURE, max_dims=max_dims, max_side=max_side
+    ).map(lambda b: (b.input_shapes[0], b.input_shapes[1]))
+
+
+def arrays(
+    shape: Shape | st.SearchStrategy[Shape],
+    dtype: Any = np.float64,
+    min_value: float = -3.0,
+    max_value: float = 3.0,
+    away_from: tuple[float, ...] = (),
+    min_distance: float = 1e-3,
+) -> st.SearchStrategy[Array]:
+    """Finite arrays with elements in [min_value, max_value], each at least
+    ``min_distance`` from every point of ``away_from`` (an op's kinks, e.g. relu's 0)."""
+    elements = st.floats(
+        min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False, width=64
+    )
+    if away_from:
+        elements = elements.filter(lambda v: all(abs(v - k) >= min_distance for k in away_from))
+    return hnp.arrays(dtype=np.float64, shape=shape, elements=elements).map(
+        lambda a: a.astype(dtype)
+    )
+
+
+def distinct(array: Array, min_gap: float = 1e-3) -> Array:
+    """``array`` unchanged, after telling hypothesis to skip it when two elements are
+    within ``min_gap`` (max/min away from ties)."""
+    flat = np.sort(array.reshape(-1))
+    assume(flat.size < 2 or bool(np.min(np.diff(flat)) >= min_gap))
+    return array
+
+
+def tensors(
+    shape: Shape | st.SearchStrategy[Shape] | None = None,
+    requires_grad: bool = True,
+    **array_kwargs: Any,
+) -> st.SearchStrategy[Tensor]:
+    """Tensors over :func:`arrays` (shapes from :func:`shapes` when none is given)."""
+    return arrays(shapes() if shape is None else shape, **array_kwargs).map(
+        lambda a: Tensor(a, requires_grad=requires_grad)
+    )
