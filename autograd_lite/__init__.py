@@ -11,13 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from .autograd import grad
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .tensor import Tensor
-from .autograd import grad  # noqa: I001  (Tensor must be defined before the ops load)
-from .ops.base import Op
 from .ops import arithmetic, elementwise, reduction
 from .ops import softmax as _softmax
+from .ops.base import Op
 from .ops.shape import broadcast_to, concatenate, reshape, stack, swapaxes, transpose, where
+from .tensor import Tensor
 
 __version__ = "0.1.0"
 

@@ -45,7 +45,7 @@ def grad(
         seeds = list(grad_outputs)
     if len(seeds) != len(outs):
         raise ValueError(f"grad(): {len(outs)} outputs but {len(seeds)} grad_outputs")
-    root_grads = []
+    root_grads: list[Any] = []
     for i, (y, s) in enumerate(zip(outs, seeds)):
         if s is None:
             if y.size != 1:

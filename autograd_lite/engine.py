@@ -108,8 +108,8 @@ class Node(Protocol):
     data: Any
     grad: Any
     requires_grad: bool
-    _op: type[VJPOp] | None
-    _parents: tuple[Node, ...] | None
+    _op: Any  # type[VJPOp] | None
+    _parents: Any  # tuple[Node, ...] | None; None once the graph is released
     _saved: Any
     _retains_grad: bool
 

@@ -155,7 +155,8 @@ class Tensor:
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise ValueError(
-                f"the truth value of a Tensor of shape {self.shape} is ambiguous; use .any() or .all()"
+                f"the truth value of a Tensor of shape {self.shape} is ambiguous; "
+                "use .any() or .all()"
             )
         return bool(self.data)
 
@@ -253,7 +254,7 @@ class Tensor:
         return arithmetic.Div.apply(other, self)
 
     def __pow__(self, exponent: Any) -> Tensor:
-        return arithmetic.pow(self, exponent)
+        return arithmetic.power(self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
         return arithmetic.PowTensor.apply(base, self)
@@ -317,7 +318,7 @@ class Tensor:
         return elementwise.Log.apply(self)
 
     def sqrt(self) -> Tensor:
-        return arithmetic.pow(self, 0.5)
+        return arithmetic.power(self, 0.5)
 
     def abs(self) -> Tensor:
         return elementwise.Abs.apply(self)

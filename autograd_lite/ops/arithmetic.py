@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
 from . import dual
 from .base import Op
 
-__all__ = ["Add", "Div", "Mul", "Neg", "Pow", "PowTensor", "Sub", "pow"]
+__all__ = ["Add", "Div", "Mul", "Neg", "Pow", "PowTensor", "Sub", "power"]
 
 
 class Add(Op):
@@ -152,10 +153,8 @@ class PowTensor(Op):
         return gx, gy
 
 
-def pow(x: Any, exponent: Any) -> Any:
+def power(x: Any, exponent: Any) -> Tensor:
     """``x ** exponent``: a number exponent uses :class:`Pow`, a tensor one :class:`PowTensor`."""
-    from ..tensor import Tensor
-
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
         return Pow.apply(x, p=exponent)
     if isinstance(exponent, np.ndarray) and exponent.ndim == 0:

@@ -122,4 +122,3 @@ class Abs(Op):
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         (x,) = xs
         return (g * (x > 0) - g * (x < 0),)
-

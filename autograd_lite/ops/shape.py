@@ -277,7 +277,7 @@ class Concatenate(Op):
         ax, bounds = saved
         lead = (slice(None),) * ax
         return tuple(
-            g[(*lead, slice(bounds[i], bounds[i + 1]))] if need else None
+            g[lead + (slice(bounds[i], bounds[i + 1]),)] if need else None
             for i, need in enumerate(needs)
         )
 
@@ -298,7 +298,7 @@ class Stack(Op):
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         lead = (slice(None),) * saved
-        return tuple(g[(*lead, i)] if need else None for i, need in enumerate(needs))
+        return tuple(g[lead + (i,)] if need else None for i, need in enumerate(needs))
 
 
 class Where(Op):

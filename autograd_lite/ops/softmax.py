@@ -22,7 +22,8 @@ def logsumexp(x: Array, axis: int) -> Array:
     m = x.max(axis=axis, keepdims=True)
     # An all -inf slice has max -inf; shifting by 0 there keeps the result -inf, not NaN.
     m = np.where(np.isfinite(m), m, 0)
-    return m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
+    out: Array = m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
+    return out
 
 
 class Softmax(Op):

@@ -50,7 +50,11 @@ def _as_float64_leaves(inputs: Sequence[Any]) -> list[Tensor]:
 
 
 def numerical_vjp(
-    fn: Callable[..., Outputs], inputs: Sequence[Tensor], vs: Sequence[Array], index: int, eps: float
+    fn: Callable[..., Outputs],
+    inputs: Sequence[Tensor],
+    vs: Sequence[Array],
+    index: int,
+    eps: float,
 ) -> Array:
     """Central differences of ⟨v, fn(inputs)⟩ with respect to ``inputs[index]``."""
     x = inputs[index]
@@ -118,7 +122,8 @@ def gradcheck(
             flat = int(np.argmax(np.where(np.isnan(err), np.inf, err)))
             idx = np.unravel_index(flat, x.shape) if x.ndim else ()
             raise GradcheckError(
-                f"gradient mismatch for input {i} (shape {x.shape}) at index {tuple(map(int, idx))}: "
+                f"gradient mismatch for input {i} (shape {x.shape}) "
+                f"at index {tuple(map(int, idx))}: "
                 f"analytic {a_data[idx]!r} vs numeric {n[idx]!r} "
                 f"({int(bad.sum())} of {x.size} elements outside atol={atol}, rtol={rtol})"
             )
