@@ -17,6 +17,7 @@ pass is recorded as a graph of its own and can be differentiated again.
 from __future__ import annotations
 
 import threading
+from operator import attrgetter
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -128,26 +129,29 @@ _FREED = (
 )
 
 
-def _count_consumers(roots: Sequence[Node]) -> dict[int, int]:
+_requires_grad = attrgetter("requires_grad")
+_data = attrgetter("data")
+
+
+def _count_consumers(roots: Sequence[Node]) -> dict[Any, int]:
     """Number of edges into each node from nodes reachable from ``roots``."""
-    counts: dict[int, int] = {}
-    stack = list(roots)
-    seen = {id(r) for r in roots}
+    counts: dict[Any, int] = {}
+    root_set = set(roots)
+    stack = [r for r in roots if r._op is not None]
     while stack:
-        node = stack.pop()
-        if node._op is None:
-            continue
-        parents = node._parents
+        parents = stack.pop()._parents
         if parents is None:
             raise RuntimeError(_FREED)
         for p in parents:
             if not p.requires_grad:
                 continue
-            key = id(p)
-            counts[key] = counts.get(key, 0) + 1
-            if key not in seen:
-                seen.add(key)
-                stack.append(p)
+            if p in counts:
+                counts[p] += 1
+            else:
+                # First edge into p: walk p's parents once (roots are walked already).
+                counts[p] = 1
+                if p._op is not None and p not in root_set:
+                    stack.append(p)
     return counts
 
 
@@ -156,34 +160,35 @@ def _run(
     root_grads: Sequence[Any],
     retain_graph: bool,
     create_graph: bool,
-    capture: dict[int, Any] | None,
+    capture: dict[Any, Any] | None,
 ) -> None:
-    """The reverse pass. With ``capture`` (keys: ids of wanted nodes) gradients are
+    """The reverse pass. With ``capture`` (keys: the wanted nodes) gradients are
     stored there and no ``.grad`` is touched; otherwise they accumulate into leaves."""
     counts = _count_consumers(roots)
-    grads: dict[int, Any] = {}
+    grads: dict[Any, Any] = {}
     ready: list[Node] = []
     for r, g in zip(roots, root_grads):
-        key = id(r)
-        if key in grads:
-            grads[key] = grads[key] + g
+        if r in grads:
+            grads[r] = grads[r] + g
             continue
-        grads[key] = g
-        if counts.get(key, 0) == 0:
+        grads[r] = g
+        if counts.get(r, 0) == 0:
             ready.append(r)
 
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
+    # This loop runs once per node and its inner loop once per edge: it is the whole cost
+    # of backward on scalar graphs, hence the local names and attrgetter maps.
+    pop, push, pop_grad, get_grad = ready.pop, ready.append, grads.pop, grads.get
     try:
         while ready:
-            node = ready.pop()
-            key = id(node)
-            g = grads.pop(key, None)
+            node = pop()
+            g = pop_grad(node, None)
             op = node._op
             if g is not None:
                 if capture is not None:
-                    if key in capture:
-                        capture[key] = g
+                    if node in capture:
+                        capture[node] = g
                 elif op is None or node._retains_grad:
                     node._accumulate(g)
             if op is None:
@@ -191,32 +196,31 @@ def _run(
             parents = node._parents
             if parents is None:
                 raise RuntimeError(_FREED)
-            if g is not None:
-                needs = tuple(p.requires_grad for p in parents)
-                if create_graph:
-                    pgrads = op.vjp(g, parents, node, node._saved, needs)
-                else:
-                    xs = tuple(p.data for p in parents)
-                    pgrads = op.vjp(g, xs, node.data, node._saved, needs)
+            needs = tuple(map(_requires_grad, parents))
+            if g is None:
+                pgrads: Any = (None,) * len(parents)
+            elif create_graph:
+                pgrads = op.vjp(g, parents, node, node._saved, needs)
             else:
-                pgrads = (None,) * len(parents)
-            for p, gp in zip(parents, pgrads):
-                if not p.requires_grad:
+                pgrads = op.vjp(g, tuple(map(_data, parents)), node.data, node._saved, needs)
+            # A graph holds one value type, so the node tells whether its parents fit.
+            fits = node._fit_grad is not None
+            for p, gp, need in zip(parents, pgrads, needs):
+                if not need:
                     continue
-                pkey = id(p)
                 if gp is not None:
-                    try:
-                        gp = p._fit_grad(gp)
-                    except ValueError as e:
-                        raise ValueError(f"backward of {op.name}: {e}") from None
-                    if pkey in grads:
-                        grads[pkey] = grads[pkey] + gp
-                    else:
-                        grads[pkey] = gp
-                c = counts[pkey] - 1
-                counts[pkey] = c
-                if c == 0:
-                    ready.append(p)
+                    if fits:
+                        try:
+                            gp = p._fit_grad(gp)
+                        except ValueError as e:
+                            raise ValueError(f"backward of {op.name}: {e}") from None
+                    old = get_grad(p)
+                    grads[p] = gp if old is None else old + gp
+                c = counts[p] - 1
+                if c:
+                    counts[p] = c
+                else:
+                    push(p)
             if not retain_graph:
                 node._parents = None
                 node._saved = None
@@ -260,9 +264,9 @@ def grad(
             raise ValueError(f"grad(): output {i} does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
-    capture: dict[int, Any] = {id(x): None for x in inputs}
+    capture: dict[Any, Any] = {x: None for x in inputs}
     _run(list(outputs), list(grad_outputs), retain_graph, create_graph, capture)
-    result = [capture[id(x)] for x in inputs]
+    result = [capture[x] for x in inputs]
     for i, r in enumerate(result):
         if r is None and not allow_unused:
             raise ValueError(
