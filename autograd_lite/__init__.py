@@ -13,6 +13,7 @@ import numpy as np
 
 from .autograd import grad
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .explain import explain
 from .ops import arithmetic, elementwise, reduction
 from .ops import softmax as _softmax
 from .ops.base import Op
@@ -30,6 +31,7 @@ __all__ = [
     "concatenate",
     "enable_grad",
     "exp",
+    "explain",
     "grad",
     "is_grad_enabled",
     "log",
