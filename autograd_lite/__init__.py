@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import functional
 from .autograd import grad
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import arithmetic, elementwise, reduction
@@ -30,6 +31,7 @@ __all__ = [
     "concatenate",
     "enable_grad",
     "exp",
+    "functional",
     "grad",
     "is_grad_enabled",
     "log",
