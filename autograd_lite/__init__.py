@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import functional
 from .autograd import grad
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .explain import explain
@@ -32,6 +33,7 @@ __all__ = [
     "enable_grad",
     "exp",
     "explain",
+    "functional",
     "grad",
     "is_grad_enabled",
     "log",
