@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import functional
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .autograd import grad
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -32,6 +33,7 @@ __all__ = [
     "detect_anomaly",
     "enable_grad",
     "exp",
+    "functional",
     "grad",
     "is_anomaly_enabled",
     "is_grad_enabled",

@@ -135,8 +135,12 @@ _FREED = (
 def _count_consumers(roots: Sequence[Node]) -> dict[int, int]:
     """Number of edges into each node from nodes reachable from ``roots``."""
     counts: dict[int, int] = {}
-    stack = list(roots)
-    seen = {id(r) for r in roots}
+    stack: list[Node] = []
+    seen: set[int] = set()
+    for r in roots:
+        if id(r) not in seen:
+            seen.add(id(r))
+            stack.append(r)
     while stack:
         node = stack.pop()
         if node._op is None:
