@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import functional
+from .anomaly import detect_anomaly, is_anomaly_enabled
 from .autograd import grad
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .explain import explain
@@ -30,11 +31,13 @@ __all__ = [
     "__version__",
     "broadcast_to",
     "concatenate",
+    "detect_anomaly",
     "enable_grad",
     "exp",
     "explain",
     "functional",
     "grad",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "log",
     "log_softmax",

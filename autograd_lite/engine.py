@@ -26,6 +26,7 @@ __all__ = [
     "Observer",
     "VJPOp",
     "backward",
+    "check_versions",
     "enable_grad",
     "grad",
     "is_grad_enabled",
@@ -38,6 +39,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _GradMode(threading.local):
     enabled: bool = True
+    # Anomaly mode (see anomaly.py); off by default, also per thread.
+    anomaly: bool = False
+    check_forward: bool = False
 
 
 _mode = _GradMode()
@@ -186,6 +190,7 @@ def _run(
             ready.append(r)
 
     prev_mode = _mode.enabled
+    anomaly_on = _mode.anomaly
     _mode.enabled = create_graph
     try:
         while ready:
@@ -207,12 +212,20 @@ def _run(
             if parents is None:
                 raise RuntimeError(_FREED)
             if g is not None:
+                versions = getattr(node, "_versions", None)
+                if versions is not None and (
+                    node._version  # type: ignore[attr-defined]
+                    or versions != tuple([p._version for p in parents])
+                ):
+                    check_versions(node, parents, versions)
                 needs = tuple(p.requires_grad for p in parents)
                 if create_graph:
                     pgrads = op.vjp(g, parents, node, node._saved, needs)
                 else:
                     xs = tuple(p.data for p in parents)
                     pgrads = op.vjp(g, xs, node.data, node._saved, needs)
+                if anomaly_on:
+                    anomaly.check_backward(node, g, pgrads)
             else:
                 pgrads = (None,) * len(parents)
             if observer is not None:
@@ -239,6 +252,33 @@ def _run(
                 node._saved = None
     finally:
         _mode.enabled = prev_mode
+
+
+def check_versions(node: Any, parents: Sequence[Any], versions: tuple[int, ...]) -> None:
+    """Raise if a value this node's VJP needs was changed in place since the forward.
+
+    ``versions`` are the parents' ``_version`` when the node was made; a node's own
+    version starts at 0. A changed parent matters when the VJP reads input values, or
+    when it is a non-leaf that requires grad: an in-place write on such a tensor makes it
+    the output of a new ``setitem`` node, so this node's edge would reach the wrong graph.
+    """
+    op = node._op
+    if node._version != 0 and getattr(op, "reads_output", True):
+        raise RuntimeError(_modified_message(node, op, "the output", 0))
+    for i, (p, v) in enumerate(zip(parents, versions)):
+        if p._version != v and (
+            getattr(op, "reads_inputs", True) or (p.requires_grad and p._op is not None)
+        ):
+            raise RuntimeError(_modified_message(p, op, f"input {i}", v))
+
+
+def _modified_message(t: Any, op: Any, which: str, saved: int) -> str:
+    return (
+        f"a value needed for gradient computation was modified by an in-place operation: "
+        f"{which} of {op.name}, a Tensor of shape {t.shape} and dtype {t.dtype}, is at version "
+        f"{t._version} but was at version {saved} when {op.name} used it. Compute a new "
+        "tensor instead of assigning into this one (writes to .data are not tracked)."
+    )
 
 
 def backward(
@@ -288,3 +328,6 @@ def grad(
                 "(pass allow_unused=True to get None for it)"
             )
     return result
+
+
+from . import anomaly  # noqa: E402

@@ -25,6 +25,14 @@ class Tensor:
     grad. ``.grad`` is an ndarray of the tensor's shape and dtype after
     ``backward()`` (a Tensor, itself differentiable, after
     ``backward(create_graph=True)``).
+
+    In-place changes: ``x += y`` and the other augmented assignments build a new
+    tensor and rebind ``x`` (out of place). ``x[idx] = v`` writes into a fresh copy of
+    the data (so no other tensor sharing memory with ``x`` changes) and bumps
+    ``x._version``; a backward that needs ``x``'s old value, or whose graph ran through
+    ``x`` before the write, raises RuntimeError naming the tensor and both versions.
+    Writing to ``x.data`` directly (``x.data[0] = 1``) bypasses this check, as in
+    PyTorch: gradients computed afterwards may silently use the new values.
     """
 
     __slots__ = (
@@ -33,7 +41,9 @@ class Tensor:
         "_parents",
         "_retains_grad",
         "_saved",
+        "_trace",
         "_version",
+        "_versions",
         "data",
         "grad",
         "requires_grad",
@@ -50,6 +60,9 @@ class Tensor:
     _saved: Any
     _retains_grad: bool
     _version: int
+    # Set only on recorded nodes (by Op.apply) and in anomaly mode; read with getattr.
+    _versions: tuple[int, ...]
+    _trace: str
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: DTypeLike | None = None

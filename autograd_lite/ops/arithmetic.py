@@ -26,6 +26,8 @@ class Add(Op):
     """
 
     formula = "dx = g;  dy = g"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -43,6 +45,8 @@ class Sub(Op):
     """
 
     formula = "dx = g;  dy = -g"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -60,6 +64,7 @@ class Mul(Op):
     """
 
     formula = "dx = g ⊙ y;  dy = g ⊙ x"
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -98,6 +103,8 @@ class Neg(Op):
     """
 
     formula = "dx = -g"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -115,6 +122,7 @@ class Pow(Op):
     """
 
     formula = "dx = g ⊙ p·x^(p−1)"
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, p: float) -> tuple[Any, Any]:
