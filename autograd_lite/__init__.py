@@ -21,6 +21,7 @@ from .ops import softmax as _softmax
 from .ops.base import Op
 from .ops.shape import broadcast_to, concatenate, reshape, stack, swapaxes, transpose, where
 from .tensor import Tensor
+from .viz import draw_graph
 
 __version__ = "0.1.0"
 
@@ -32,6 +33,7 @@ __all__ = [
     "broadcast_to",
     "concatenate",
     "detect_anomaly",
+    "draw_graph",
     "enable_grad",
     "exp",
     "explain",

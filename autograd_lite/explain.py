@@ -12,14 +12,13 @@ contract (Tensor and Scalar).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from types import FrameType
 from typing import IO, Any
 
 import numpy as np
 
 from . import engine
+from ._naming import Namer, caller_names, names_from, op_name
 from ._typing import Shape
 from .ops.dual import summed_axes
 
@@ -175,7 +174,7 @@ class _Recorder:
         self.seen.append((node, g, parents, raws, fitted))
 
     def steps(self, names: dict[int, str]) -> Explanation:
-        namer = _Namer(names)
+        namer = Namer(names)
         # The visit order is a reverse topological order; numbering in forward order makes
         # intermediate names read as the forward pass did (matmul1 before add1).
         for node, _, parents, _, _ in reversed(self.seen):
@@ -210,7 +209,7 @@ class _Recorder:
                 Step(
                     index=k,
                     name=namer(node),
-                    op=None if op is None else _op_name(op),
+                    op=None if op is None else op_name(op),
                     formula="" if op is None else str(getattr(op, "formula", "") or ""),
                     shape=_shape(node),
                     grad=None if g is None else _raw(g),
@@ -219,56 +218,6 @@ class _Recorder:
                 )
             )
         return out
-
-
-def _op_name(op: Any) -> str:
-    return str(getattr(op, "name", None) or getattr(op, "__name__", type(op).__name__))
-
-
-class _Namer:
-    """Names nodes: the user's variable names first, then ``op<k>`` / ``leaf<k>`` / ``const<k>``."""
-
-    def __init__(self, names: dict[int, str]) -> None:
-        self.names = dict(names)
-        self.counts: dict[str, int] = {}
-
-    def __call__(self, node: Any) -> str:
-        key = id(node)
-        name = self.names.get(key)
-        if name is None:
-            if node._op is not None:
-                base = _op_name(node._op)
-            else:
-                base = "leaf" if node.requires_grad else "const"
-            k = self.counts.get(base, 0) + 1
-            self.counts[base] = k
-            name = f"{base}{k}"
-            self.names[key] = name
-        return name
-
-
-def _names_from(mapping: Any) -> dict[int, str]:
-    """id → variable name for every graph value in ``mapping`` (e.g. ``locals()``)."""
-    out: dict[int, str] = {}
-    if mapping is None:
-        return out
-    for name, value in dict(mapping).items():
-        if not isinstance(name, str) or name.startswith("_"):
-            continue
-        if hasattr(value, "_op") and hasattr(value, "_parents"):
-            out.setdefault(id(value), name)
-    return out
-
-
-def caller_names(depth: int) -> dict[int, str]:
-    """The variable names of the frame ``depth`` levels above the caller."""
-    frame: FrameType | None = sys._getframe(depth + 1)
-    if frame is None:
-        return {}
-    try:
-        return _names_from(frame.f_locals)
-    finally:
-        del frame
 
 
 def _seed(root: Any, grad: Any) -> Any:
@@ -314,7 +263,7 @@ def explain(
             "explain() on a value that does not require grad: nothing in its graph has "
             "requires_grad=True (or it was computed under no_grad())"
         )
-    known = caller_names(1) if names is None else _names_from(names)
+    known = caller_names(1) if names is None else names_from(names)
     rec = _Recorder()
     engine._run([y], [_seed(y, grad)], True, False, {}, rec)
     steps = rec.steps(known)
