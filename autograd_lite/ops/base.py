@@ -64,7 +64,8 @@ class Op:
             shapes = ", ".join(str(t.shape) for t in tensors)
             raise type(e)(f"{cls.name}: {e} (input shapes: {shapes})") from None
         out = Tensor._wrap(data)
-        if _mode.enabled:
+        # Only a floating output can carry a gradient (a cast to int ends the graph).
+        if _mode.enabled and out.data.dtype.kind == "f":
             for t in tensors:
                 if t.requires_grad:
                     out.requires_grad = True
