@@ -27,6 +27,8 @@ class Add(Op):
     """
 
     formula = "dx = g;  dy = g"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -44,6 +46,8 @@ class Sub(Op):
     """
 
     formula = "dx = g;  dy = -g"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -61,6 +65,7 @@ class Mul(Op):
     """
 
     formula = "dx = g ⊙ y;  dy = g ⊙ x"
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -99,6 +104,8 @@ class Neg(Op):
     """
 
     formula = "dx = -g"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -116,6 +123,7 @@ class Pow(Op):
     """
 
     formula = "dx = g ⊙ p·x^(p−1)"
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, p: float) -> tuple[Any, Any]:

@@ -33,6 +33,7 @@ class Softmax(Op):
     """
 
     formula = "dx = P ⊙ (g − Σ_axis(g ⊙ P))"
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
@@ -53,6 +54,7 @@ class LogSoftmax(Op):
 
     name = "log_softmax"
     formula = "dx = g − softmax(x) ⊙ Σ_axis g"
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
