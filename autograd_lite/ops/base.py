@@ -68,7 +68,8 @@ class Op:
         except (ValueError, TypeError, IndexError) as e:
             raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
         out = Tensor._wrap(data)
-        if _mode.enabled:
+        # Only a floating output can carry a gradient (a cast to int ends the graph).
+        if _mode.enabled and out.data.dtype.kind == "f":
             for t in tensors:
                 if t.requires_grad:
                     out.requires_grad = True
