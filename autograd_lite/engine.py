@@ -17,15 +17,17 @@ pass is recorded as a graph of its own and can be differentiated again.
 from __future__ import annotations
 
 import threading
-from operator import attrgetter
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, TypeVar
 
 __all__ = [
     "Node",
+    "Observer",
     "VJPOp",
     "backward",
+    "check_versions",
     "enable_grad",
     "grad",
     "is_grad_enabled",
@@ -38,6 +40,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _GradMode(threading.local):
     enabled: bool = True
+    # Anomaly mode (see anomaly.py); off by default, also per thread.
+    anomaly: bool = False
+    check_forward: bool = False
 
 
 _mode = _GradMode()
@@ -114,14 +119,22 @@ class Node(Protocol):
     _saved: Any
     _retains_grad: bool
 
-    def _fit_grad(self, g: Any) -> Any:
-        """Bring an incoming gradient to this node's shape and dtype."""
+    @property
+    def _fit_grad(self) -> Callable[[Any], Any] | None:
+        """``_fit_grad(g)`` brings an incoming gradient to this node's shape and dtype;
+        None for a value type whose VJPs always return gradients that fit (Scalar)."""
         ...
 
     def _accumulate(self, g: Any) -> None:
         """Add ``g`` into ``.grad`` (leaves, and nodes that retain their gradient)."""
         ...
 
+
+#: Called once per node the reverse pass visits, in the engine's order, with the node,
+#: its incoming gradient (None when no gradient reached it) and the raw per-input
+#: gradients its VJP returned (None for a leaf), before they are reduced to each input's
+#: shape. ``ag.explain`` is built on it.
+Observer = Callable[[Any, Any, Any], None]
 
 _FREED = (
     "Trying to backward through the graph a second time (or to read values it already "
@@ -134,10 +147,15 @@ _data = attrgetter("data")
 
 
 def _count_consumers(roots: Sequence[Node]) -> dict[Any, int]:
-    """Number of edges into each node from nodes reachable from ``roots``."""
+    """Number of edges into each node from nodes reachable from ``roots``.
+
+    Dicts here and in :func:`_run` are keyed by the nodes themselves: every node type
+    hashes by identity, and a dict compares keys by identity before ``==``, so no
+    elementwise ``__eq__`` ever runs (and no ``id()`` call per edge is paid).
+    """
     counts: dict[Any, int] = {}
     root_set = set(roots)
-    stack = [r for r in roots if r._op is not None]
+    stack = [r for r in root_set if r._op is not None]
     while stack:
         parents = stack.pop()._parents
         if parents is None:
@@ -161,9 +179,11 @@ def _run(
     retain_graph: bool,
     create_graph: bool,
     capture: dict[Any, Any] | None,
+    observer: Observer | None = None,
 ) -> None:
     """The reverse pass. With ``capture`` (keys: the wanted nodes) gradients are
-    stored there and no ``.grad`` is touched; otherwise they accumulate into leaves."""
+    stored there and no ``.grad`` is touched; otherwise they accumulate into leaves.
+    ``observer`` sees every visited node (see :data:`Observer`)."""
     counts = _count_consumers(roots)
     grads: dict[Any, Any] = {}
     ready: list[Node] = []
@@ -176,9 +196,10 @@ def _run(
             ready.append(r)
 
     prev_mode = _mode.enabled
+    anomaly_on = _mode.anomaly
     _mode.enabled = create_graph
-    # This loop runs once per node and its inner loop once per edge: it is the whole cost
-    # of backward on scalar graphs, hence the local names and attrgetter maps.
+    # The loop runs once per node and its inner loop once per edge; on scalar graphs it
+    # is the whole cost of backward, hence the bound methods and attrgetter maps.
     pop, push, pop_grad, get_grad = ready.pop, ready.append, grads.pop, grads.get
     try:
         while ready:
@@ -192,18 +213,32 @@ def _run(
                 elif op is None or node._retains_grad:
                     node._accumulate(g)
             if op is None:
+                if observer is not None:
+                    observer(node, g, None)
                 continue
             parents = node._parents
             if parents is None:
                 raise RuntimeError(_FREED)
             needs = tuple(map(_requires_grad, parents))
-            if g is None:
-                pgrads: Any = (None,) * len(parents)
-            elif create_graph:
-                pgrads = op.vjp(g, parents, node, node._saved, needs)
+            if g is not None:
+                versions = getattr(node, "_versions", None)
+                if versions is not None and (
+                    node._version  # type: ignore[attr-defined]
+                    or versions != tuple([p._version for p in parents])
+                ):
+                    check_versions(node, parents, versions)
+                if create_graph:
+                    pgrads = op.vjp(g, parents, node, node._saved, needs)
+                else:
+                    xs = tuple(map(_data, parents))
+                    pgrads = op.vjp(g, xs, node.data, node._saved, needs)
+                if anomaly_on:
+                    anomaly.check_backward(node, g, pgrads)
             else:
-                pgrads = op.vjp(g, tuple(map(_data, parents)), node.data, node._saved, needs)
-            # A graph holds one value type, so the node tells whether its parents fit.
+                pgrads = (None,) * len(parents)
+            if observer is not None:
+                observer(node, g, pgrads)
+            # A graph holds one value type: the node says whether gradients need fitting.
             fits = node._fit_grad is not None
             for p, gp, need in zip(parents, pgrads, needs):
                 if not need:
@@ -228,11 +263,39 @@ def _run(
         _mode.enabled = prev_mode
 
 
+def check_versions(node: Any, parents: Sequence[Any], versions: tuple[int, ...]) -> None:
+    """Raise if a value this node's VJP needs was changed in place since the forward.
+
+    ``versions`` are the parents' ``_version`` when the node was made; a node's own
+    version starts at 0. A changed parent matters when the VJP reads input values, or
+    when it is a non-leaf that requires grad: an in-place write on such a tensor makes it
+    the output of a new ``setitem`` node, so this node's edge would reach the wrong graph.
+    """
+    op = node._op
+    if node._version != 0 and getattr(op, "reads_output", True):
+        raise RuntimeError(_modified_message(node, op, "the output", 0))
+    for i, (p, v) in enumerate(zip(parents, versions)):
+        if p._version != v and (
+            getattr(op, "reads_inputs", True) or (p.requires_grad and p._op is not None)
+        ):
+            raise RuntimeError(_modified_message(p, op, f"input {i}", v))
+
+
+def _modified_message(t: Any, op: Any, which: str, saved: int) -> str:
+    return (
+        f"a value needed for gradient computation was modified by an in-place operation: "
+        f"{which} of {op.name}, a Tensor of shape {t.shape} and dtype {t.dtype}, is at version "
+        f"{t._version} but was at version {saved} when {op.name} used it. Compute a new "
+        "tensor instead of assigning into this one (writes to .data are not tracked)."
+    )
+
+
 def backward(
     root: Node,
     grad_root: Any,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    observer: Observer | None = None,
 ) -> None:
     """Accumulate d(root)/d(leaf) · grad_root into every leaf's ``.grad``."""
     if not root.requires_grad:
@@ -242,7 +305,7 @@ def backward(
         )
     if retain_graph is None:
         retain_graph = create_graph
-    _run([root], [grad_root], retain_graph, create_graph, None)
+    _run([root], [grad_root], retain_graph, create_graph, None, observer)
 
 
 def grad(
@@ -274,3 +337,6 @@ def grad(
                 "(pass allow_unused=True to get None for it)"
             )
     return result
+
+
+from . import anomaly  # noqa: E402

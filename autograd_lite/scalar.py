@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from operator import attrgetter, mul
 from collections.abc import Iterable, Sequence
+from operator import attrgetter, mul
 from typing import Any, ClassVar
 
 from . import engine
@@ -224,8 +224,10 @@ class Scalar:
         self.grad = None
 
     # Gradients of a float are floats: the engine has nothing to fit.
-    # Gradients of a float are floats: the engine has nothing to fit.
-    _fit_grad: ClassVar[None] = None
+    # Gradients of a float are floats: the engine has nothing to fit. Scalars are never
+    # written in place, so they carry no versions for the engine to check.
+    _fit_grad: None = None
+    _versions: None = None
 
     def _accumulate(self, g: Any) -> None:
         self.grad = g if self.grad is None else self.grad + g
@@ -280,16 +282,16 @@ class Scalar:
 
     # Comparisons compare values and record nothing.
     def __lt__(self, other: Any) -> bool:
-        return self.data < _value(other)
+        return self.data < _value(other, "<")
 
     def __le__(self, other: Any) -> bool:
-        return self.data <= _value(other)
+        return self.data <= _value(other, "<=")
 
     def __gt__(self, other: Any) -> bool:
-        return self.data > _value(other)
+        return self.data > _value(other, ">")
 
     def __ge__(self, other: Any) -> bool:
-        return self.data >= _value(other)
+        return self.data >= _value(other, ">=")
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Scalar):
@@ -349,14 +351,16 @@ class Scalar:
             raise ValueError(f"Scalar.dot: {n} weights but {len(xs)} inputs")
         parents = (*ws, *xs, bias)
         if set(map(type, parents)) != _ONLY_SCALARS:
-            parents = tuple(v if isinstance(v, Scalar) else _const(_number(v, "dot")) for v in parents)
+            parents = tuple(
+                v if isinstance(v, Scalar) else _const(_number(v, "dot")) for v in parents
+            )
         data = list(map(_data, parents))
         # The terms in order after the bias, as the chain b + w₁x₁ + w₂x₂ + … adds them.
         return _node(sum(map(mul, data[:n], data[n:-1]), data[-1]), Dot, parents, n)
 
 
-def _value(x: Any) -> Any:
-    return x.data if isinstance(x, Scalar) else x
+def _value(x: Any, op: str) -> float:
+    return x.data if isinstance(x, Scalar) else _number(x, op)
 
 
 def _div(x: float, y: float) -> float:
@@ -368,7 +372,7 @@ def _div(x: float, y: float) -> float:
 
 def _pow(x: float, p: float) -> float:
     try:
-        y = x**p
+        y: float = x**p
     except ZeroDivisionError:
         raise ZeroDivisionError(f"Scalar **: {x!r} ** {p!r} divides by zero") from None
     if isinstance(y, complex):

@@ -34,7 +34,9 @@ SIZES = [16, 16, 1]
 ALPHA = 1e-4
 
 
-def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[list[list[float]], list[float]]:
+def make_moons(
+    n: int = 100, noise: float = 0.1, seed: int = 0
+) -> tuple[list[list[float]], list[float]]:
     """Two interleaving half circles, labels ±1, from a fixed seed."""
     rng = random.Random(seed)
     xs: list[list[float]] = []
