@@ -19,6 +19,11 @@ from .ops.base import Op
 from .ops.shape import broadcast_to, concatenate, reshape, stack, swapaxes, transpose, where
 from .tensor import Tensor
 
+# isort: split
+# nn and optim build on the Tensor and ops above, so they are imported after them.
+from . import datasets, nn, optim
+from .serialization import load, save
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -28,17 +33,22 @@ __all__ = [
     "__version__",
     "broadcast_to",
     "concatenate",
+    "datasets",
     "enable_grad",
     "exp",
     "grad",
     "is_grad_enabled",
+    "load",
     "log",
     "log_softmax",
     "matmul",
+    "nn",
     "no_grad",
     "ones",
+    "optim",
     "relu",
     "reshape",
+    "save",
     "set_grad_enabled",
     "sigmoid",
     "softmax",
