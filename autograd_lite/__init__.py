@@ -11,13 +11,17 @@ from typing import Any
 
 import numpy as np
 
+from . import functional
+from .anomaly import detect_anomaly, is_anomaly_enabled
 from .autograd import grad
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .explain import explain
 from .ops import arithmetic, elementwise, reduction
 from .ops import softmax as _softmax
 from .ops.base import Op
 from .ops.shape import broadcast_to, concatenate, reshape, stack, swapaxes, transpose, where
 from .tensor import Tensor
+from .viz import draw_graph
 
 # isort: split
 # nn and optim build on the Tensor and ops above, so they are imported after them.
@@ -34,9 +38,14 @@ __all__ = [
     "broadcast_to",
     "concatenate",
     "datasets",
+    "detect_anomaly",
+    "draw_graph",
     "enable_grad",
     "exp",
+    "explain",
+    "functional",
     "grad",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "load",
     "log",

@@ -7,6 +7,7 @@ derivations 000, 001 and 003).
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,8 @@ class Add(Op):
     """
 
     formula = "dx = g;  dy = g"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -43,6 +46,8 @@ class Sub(Op):
     """
 
     formula = "dx = g;  dy = -g"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -60,6 +65,7 @@ class Mul(Op):
     """
 
     formula = "dx = g ⊙ y;  dy = g ⊙ x"
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -98,6 +104,8 @@ class Neg(Op):
     """
 
     formula = "dx = -g"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -115,6 +123,7 @@ class Pow(Op):
     """
 
     formula = "dx = g ⊙ p·x^(p−1)"
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, p: float) -> tuple[Any, Any]:
@@ -155,8 +164,11 @@ class PowTensor(Op):
 
 def power(x: Any, exponent: Any) -> Tensor:
     """``x ** exponent``: a number exponent uses :class:`Pow`, a tensor one :class:`PowTensor`."""
-    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-        return Pow.apply(x, p=exponent)
+    if isinstance(exponent, numbers.Real) and not isinstance(exponent, (bool, np.bool_)):
+        # A NumPy scalar becomes a Python number: a constant exponent must not change the
+        # result's dtype (float32 ** np.float64(2) stays float32) and must be accepted.
+        p = exponent.item() if isinstance(exponent, np.generic) else exponent
+        return Pow.apply(x, p=p)
     if isinstance(exponent, np.ndarray) and exponent.ndim == 0:
         return Pow.apply(x, p=exponent.item())
     if isinstance(exponent, Tensor) or isinstance(exponent, np.ndarray):

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .. import anomaly
 from ..engine import _mode
 from ..tensor import Tensor
 
@@ -37,6 +38,10 @@ class Op:
     name: ClassVar[str] = "op"
     #: A one-line statement of the VJP for each input, shown by ``ag.explain``.
     formula: ClassVar[str] = ""
+    #: Whether ``vjp`` reads the inputs' / the output's values. The engine raises when a
+    #: value it reads was changed in place after the forward; False skips that check.
+    reads_inputs: ClassVar[bool] = True
+    reads_output: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -60,19 +65,37 @@ class Op:
         tensors = _as_tensors(inputs)
         try:
             data, saved = cls.forward(*[t.data for t in tensors], **params)
-        except (ValueError, TypeError) as e:
-            shapes = ", ".join(str(t.shape) for t in tensors)
-            raise type(e)(f"{cls.name}: {e} (input shapes: {shapes})") from None
+        except (ValueError, TypeError, IndexError) as e:
+            raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
         out = Tensor._wrap(data)
-        if _mode.enabled:
+        # Only a floating output can carry a gradient (a cast to int ends the graph).
+        if _mode.enabled and out.data.dtype.kind == "f":
             for t in tensors:
                 if t.requires_grad:
                     out.requires_grad = True
                     out._op = cls
                     out._parents = tensors
                     out._saved = saved
+                    out._versions = tuple([p._version for p in tensors])
                     break
+        if _mode.anomaly:
+            anomaly.record(out, tensors, cls.name)
         return out
+
+
+def _describe(tensors: tuple[Tensor, ...]) -> str:
+    shapes = ", ".join(str(t.shape) for t in tensors)
+    dtypes = ", ".join(str(t.dtype) for t in tensors)
+    return f"input shapes: {shapes}; dtypes: {dtypes}"
+
+
+def _plain_error(e: Exception) -> type[Exception]:
+    """The built-in class of a forward's error, so NumPy's own subclasses (AxisError,
+    DTypePromotionError, ...) never reach the user; an IndexError stays one."""
+    for base in (ValueError, TypeError, IndexError):
+        if isinstance(e, base):
+            return base
+    return type(e)
 
 
 def _as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:

@@ -23,6 +23,7 @@ class ReLU(Op):
 
     name = "relu"
     formula = "dx = g ⊙ 1[x > 0]"
+    reads_output = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -42,6 +43,7 @@ class Sigmoid(Op):
     """
 
     formula = "dx = g ⊙ y(1 − y)"
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -61,6 +63,7 @@ class Tanh(Op):
     """
 
     formula = "dx = g ⊙ (1 − y²)"
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -78,6 +81,7 @@ class Exp(Op):
     """
 
     formula = "dx = g ⊙ y"
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -95,6 +99,7 @@ class Log(Op):
     """
 
     formula = "dx = g / x"
+    reads_output = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -113,6 +118,7 @@ class Abs(Op):
     """
 
     formula = "dx = g ⊙ sign(x)"
+    reads_output = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:

@@ -34,6 +34,7 @@ class MatMul(Op):
 
     name = "matmul"
     formula = "dX = G Wᵀ;  dW = Xᵀ G"
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, w: Array) -> tuple[Any, Any]:

@@ -49,6 +49,8 @@ class Sum(Op):
     """
 
     formula = "dx = broadcast(g) over the summed axes"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
@@ -69,6 +71,8 @@ class Mean(Op):
     """
 
     formula = "dx = broadcast(g) / n over the reduced axes"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
@@ -115,6 +119,8 @@ class Max(Op):
     """
 
     formula = "dx = g ⊙ 1[x = max] / #ties"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
@@ -133,6 +139,8 @@ class Min(Op):
     """
 
     formula = "dx = g ⊙ 1[x = min] / #ties"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:

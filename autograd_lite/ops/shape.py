@@ -51,6 +51,8 @@ class Reshape(Op):
     """
 
     formula = "dx = reshape(g, x.shape)"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, shape: Shape) -> tuple[Any, Any]:
@@ -68,6 +70,8 @@ class Transpose(Op):
     """
 
     formula = "dx = transpose(g, inverse(axes))"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, axes: Sequence[int] | None) -> tuple[Any, Any]:
@@ -87,6 +91,8 @@ class Cast(Op):
     """
 
     formula = "dx = g as x.dtype"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, dtype: np.dtype[Any]) -> tuple[Any, Any]:
@@ -106,6 +112,8 @@ class BroadcastTo(Op):
     """
 
     formula = "dx = sum_to_shape(g, x.shape)"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, shape: Shape) -> tuple[Any, Any]:
@@ -123,6 +131,8 @@ class SumTo(Op):
     """
 
     formula = "dx = broadcast_to(g, x.shape)"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, shape: Shape) -> tuple[Any, Any]:
@@ -171,6 +181,8 @@ class GetItem(Op):
 
     name = "getitem"
     formula = "dx = index_add(zeros(x.shape), index, g)"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, index: Any) -> tuple[Any, Any]:
@@ -191,6 +203,8 @@ class IndexAdd(Op):
 
     name = "index_add"
     formula = "dx = g[index]"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, shape: Shape, index: Any) -> tuple[Any, Any]:
@@ -209,6 +223,8 @@ class SetItem(Op):
 
     name = "setitem"
     formula = "dx = g ⊙ 1[not written];  dv = g[index]"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, v: Array, index: Any) -> tuple[Any, Any]:
@@ -225,8 +241,13 @@ class SetItem(Op):
 
 
 def setitem(t: Tensor, index: Any, value: Any) -> None:
-    """``t[index] = value`` in place; bumps ``t``'s version. When a gradient must flow,
-    ``t`` becomes the output of a ``SetItem`` node whose input is its old self."""
+    """``t[index] = value``; bumps ``t``'s version.
+
+    The write goes into a fresh copy of ``t.data`` that ``t`` then holds, so arrays that
+    share memory with it (reshape/transpose views, ``detach()``, values a graph saved)
+    never change behind the graph's back; a backward that reads ``t`` itself sees the
+    version bump and raises. When a gradient must flow, ``t`` becomes the output of a
+    ``SetItem`` node whose input is its old self."""
     index = normalize_index(index)
     v = value if isinstance(value, Tensor) else None
     track = _mode.enabled and (t.requires_grad or (v is not None and v.requires_grad))
@@ -236,7 +257,15 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
             "under no_grad(), or build a new tensor"
         )
     if not track:
-        t.data[index] = value.data if isinstance(value, Tensor) else value
+        data = t.data.copy()
+        try:
+            data[index] = value.data if isinstance(value, Tensor) else value
+        except (ValueError, TypeError, IndexError) as e:
+            vshape = np.shape(value.data if isinstance(value, Tensor) else value)
+            raise type(e)(
+                f"setitem: {e} (tensor shape {t.shape}, dtype {t.dtype}; value shape {vshape})"
+            ) from None
+        t.data = data
         t._version += 1
         return
     old = Tensor._wrap(t.data)
@@ -246,14 +275,23 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         t._parents,
         t._saved,
     )
+    if t._op is not None:
+        old._versions = t._versions
+        trace = getattr(t, "_trace", None)
+        if trace is not None:
+            old._trace = trace
     new = SetItem.apply(old, value, index=index)
-    t.data, t.requires_grad, t._op, t._parents, t._saved = (
+    t.data, t.requires_grad, t._op, t._parents, t._saved, t._versions = (
         new.data,
         new.requires_grad,
         new._op,
         new._parents,
         new._saved,
+        new._versions,
     )
+    trace = getattr(new, "_trace", None)
+    if trace is not None:
+        t._trace = trace
     t._version += 1
 
 
@@ -264,6 +302,8 @@ class Concatenate(Op):
     """
 
     formula = "dxᵢ = g[..., offsetᵢ : offsetᵢ + sizeᵢ, ...] along axis"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(*xs: Array, axis: int = 0) -> tuple[Any, Any]:
@@ -289,6 +329,8 @@ class Stack(Op):
     """
 
     formula = "dxᵢ = g[..., i, ...] along axis"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(*xs: Array, axis: int = 0) -> tuple[Any, Any]:
@@ -308,6 +350,8 @@ class Where(Op):
     """
 
     formula = "dx = g ⊙ c;  dz = g ⊙ ¬c"
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, z: Array, condition: Array) -> tuple[Any, Any]:

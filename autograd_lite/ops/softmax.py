@@ -33,6 +33,7 @@ class Softmax(Op):
     """
 
     formula = "dx = P ⊙ (g − Σ_axis(g ⊙ P))"
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
@@ -53,11 +54,16 @@ class LogSoftmax(Op):
 
     name = "log_softmax"
     formula = "dx = g − softmax(x) ⊙ Σ_axis g"
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
         _check_axis(axis, x.ndim)
-        return x - logsumexp(x, axis), axis
+        m = x.max(axis=axis, keepdims=True)
+        # Subtracting the max before the log-sum keeps low-precision logits exact: in float32
+        # ``x − logsumexp(x)`` at x ≈ −1e4 would lose the last digits to rounding.
+        shifted = x - np.where(np.isfinite(m), m, 0)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), axis
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:

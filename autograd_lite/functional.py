@@ -1,0 +1,143 @@
+"""Higher-order derivatives as functions: ``vjp``, ``hvp``, ``hessian``, ``jacobian``.
+
+All of them are built on ``ag.grad(..., create_graph=True)``: the first
+backward pass is recorded as a graph (every op's VJP runs on Tensors), and the
+second differentiates it. They are meant for small inputs: ``hessian`` and
+``jacobian`` take one reverse pass per output element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Union
+
+import numpy as np
+
+from .autograd import grad
+from .tensor import Tensor
+
+__all__ = ["hessian", "hvp", "jacobian", "vjp"]
+
+Inputs = Union[Tensor, Sequence[Tensor]]
+
+
+def _leaves(inputs: Inputs) -> tuple[bool, tuple[Tensor, ...]]:
+    """Fresh leaves that require grad, sharing the inputs' data (the inputs' own graphs
+    and ``.grad`` stay untouched)."""
+    single = isinstance(inputs, Tensor)
+    items = (inputs,) if single else tuple(inputs)  # type: ignore[arg-type]
+    leaves = []
+    for i, x in enumerate(items):
+        data = x.data if isinstance(x, Tensor) else np.asarray(x)
+        if data.dtype.kind != "f":
+            raise TypeError(f"input {i} must be floating to differentiate, got dtype {data.dtype}")
+        leaf = Tensor._wrap(data)
+        leaf.requires_grad = True
+        leaves.append(leaf)
+    return single, tuple(leaves)
+
+
+def _scalar_output(fn: Callable[..., Tensor], xs: tuple[Tensor, ...]) -> Tensor:
+    y = fn(*xs)
+    if not isinstance(y, Tensor) or y.size != 1:
+        shape = y.shape if isinstance(y, Tensor) else type(y).__name__
+        raise ValueError(f"the function must return a Tensor with one element, got {shape}")
+    return y
+
+
+def _zeros_for(gs: Sequence[Tensor | None], xs: Sequence[Tensor]) -> tuple[Tensor, ...]:
+    return tuple(Tensor._wrap(np.zeros_like(x.data)) if g is None else g for g, x in zip(gs, xs))
+
+
+def _finish(ts: Sequence[Tensor], create_graph: bool) -> tuple[Tensor, ...]:
+    return tuple(t if create_graph else t.detach() for t in ts)
+
+
+def vjp(
+    fn: Callable[..., Tensor], inputs: Inputs, v: Any = None, create_graph: bool = False
+) -> tuple[Tensor, Any]:
+    """``(fn(inputs), vᵀ ∂fn/∂inputs)``; ``v`` may be left out for one-element outputs."""
+    single, xs = _leaves(inputs)
+    y = fn(*xs)
+    seed = None if v is None else (v if isinstance(v, Tensor) else Tensor(np.asarray(v)))
+    gs = grad(y, xs, grad_outputs=seed, create_graph=create_graph, allow_unused=True)
+    out = _finish(_zeros_for(gs, xs), create_graph)
+    return (y if create_graph else y.detach()), (out[0] if single else out)
+
+
+def hvp(
+    fn: Callable[..., Tensor], inputs: Inputs, v: Any, create_graph: bool = False
+) -> tuple[Tensor, Any]:
+    """``(fn(inputs), H v)`` for a scalar ``fn``, H its Hessian, without forming H:
+    H v = ∂/∂x ⟨∂fn/∂x, v⟩, two reverse passes."""
+    single, xs = _leaves(inputs)
+    vs = (v,) if single else tuple(v)
+    if len(vs) != len(xs):
+        raise ValueError(f"hvp: {len(xs)} inputs but {len(vs)} vectors v")
+    seeds = []
+    for i, (x, vi) in enumerate(zip(xs, vs)):
+        vd = vi.data if isinstance(vi, Tensor) else np.asarray(vi, dtype=x.dtype)
+        if vd.shape != x.shape:
+            raise ValueError(f"hvp: v[{i}] has shape {vd.shape} but input {i} has shape {x.shape}")
+        seeds.append(Tensor._wrap(vd))
+    y = _scalar_output(fn, xs)
+    gs = grad(y, xs, create_graph=True, allow_unused=True)
+    live = [(g, s) for g, s in zip(gs, seeds) if g is not None and g.requires_grad]
+    if not live:
+        hv: tuple[Tensor | None, ...] = (None,) * len(xs)
+    else:
+        hv = grad(
+            [g for g, _ in live],
+            xs,
+            grad_outputs=[s for _, s in live],
+            create_graph=create_graph,
+            allow_unused=True,
+        )
+    out = _finish(_zeros_for(hv, xs), create_graph)
+    return (y if create_graph else y.detach()), (out[0] if single else out)
+
+
+def jacobian(fn: Callable[..., Tensor], inputs: Inputs) -> Any:
+    """The Jacobian of ``fn`` (one output Tensor): for each input, an array of shape
+    ``output.shape + input.shape``. One reverse pass per output element."""
+    single, xs = _leaves(inputs)
+    y = fn(*xs)
+    if not isinstance(y, Tensor):
+        raise TypeError(f"the function must return a Tensor, got {type(y).__name__}")
+    blocks = [np.zeros(y.shape + x.shape, dtype=np.result_type(y.dtype, x.dtype)) for x in xs]
+    if y.requires_grad:
+        for k in range(y.size):
+            seed = np.zeros(y.shape, dtype=y.dtype)
+            seed.reshape(-1)[k] = 1
+            gs = grad(y, xs, grad_outputs=Tensor._wrap(seed), retain_graph=True, allow_unused=True)
+            idx = np.unravel_index(k, y.shape)
+            for block, g in zip(blocks, gs):
+                if g is not None:
+                    block[idx] = g.data
+    out = tuple(Tensor._wrap(b) for b in blocks)
+    return out[0] if single else out
+
+
+def hessian(fn: Callable[..., Tensor], inputs: Inputs) -> Any:
+    """The Hessian of a scalar ``fn``. For one input x, an array Tensor of shape
+    ``x.shape + x.shape``; for several, a tuple of tuples: ``H[i][j]`` of shape
+    ``inputs[i].shape + inputs[j].shape``. One reverse pass per input element."""
+    single, xs = _leaves(inputs)
+    y = _scalar_output(fn, xs)
+    gs = _zeros_for(grad(y, xs, create_graph=True, allow_unused=True), xs)
+    rows = []
+    for gi, xi in zip(gs, xs):
+        blocks = [np.zeros(xi.shape + xj.shape, dtype=xi.dtype) for xj in xs]
+        if gi.requires_grad:
+            for k in range(xi.size):
+                seed = np.zeros(xi.shape, dtype=xi.dtype)
+                seed.reshape(-1)[k] = 1
+                hs = grad(
+                    gi, xs, grad_outputs=Tensor._wrap(seed), retain_graph=True, allow_unused=True
+                )
+                idx = np.unravel_index(k, xi.shape)
+                for block, h in zip(blocks, hs):
+                    if h is not None:
+                        block[idx] = h.data
+        rows.append(tuple(Tensor._wrap(b) for b in blocks))
+    return rows[0][0] if single else tuple(rows)

@@ -1,0 +1,189 @@
+"""The benchmark runner: ``python -m benchmarks`` or ``python benchmarks/run.py``.
+
+Pins BLAS to one thread before NumPy is imported, checks every implementation of every
+workload against the hand-written NumPy baseline, times them in interleaved rounds and
+prints a Markdown table of median times and median per-round ratios, then the memory
+measurements and the targets of the performance issue.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# One BLAS thread, set before NumPy (imported by everything below) reads the variables.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+if not __package__:
+    # Run as a script: make the repository root importable, ahead of any installed copy.
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import importlib  # noqa: E402
+import platform  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import autograd_lite  # noqa: E402
+from benchmarks import memory, workloads  # noqa: E402
+from benchmarks.timing import measure  # noqa: E402
+
+__all__ = ["main"]
+
+PEERS = ("torch", "micrograd")
+#: Target ratio to the baseline (W1-W3) from the performance issue.
+TARGETS = {"W1": 4.0, "W2": 1.05, "W3": 3.0}
+W5_PER_OP_S = 2e-6
+W5_LINEARITY = 1.25
+W5_BYTES_PER_OP = 1024
+W2_GROWTH_BYTES = 1 << 20
+
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[str]:
+    """Limit BLAS to one thread with threadpoolctl when installed; say what BLAS runs."""
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+    except ImportError:
+        yield "BLAS threads from the environment (threadpoolctl not installed)"
+        return
+    with threadpool_limits(limits=1):
+        info = [
+            f"{p.get('internal_api')} {p.get('version')} {p.get('architecture', '')} "
+            f"threads={p.get('num_threads')}"
+            for p in threadpool_info()
+        ]
+        yield "; ".join(info) or "no BLAS found by threadpoolctl"
+
+
+def _fmt_time(s: float) -> str:
+    if s < 1e-3:
+        return f"{s * 1e6:.2f} µs"
+    if s < 1:
+        return f"{s * 1e3:.3f} ms"
+    return f"{s:.3f} s"
+
+
+def _check(wl: workloads.Workload) -> None:
+    """Every implementation gives the baseline's loss and gradients (before any timing)."""
+    # One call each from the same starting state (W2 updates its parameters).
+    results = {name: fn() for name, fn in wl.impls.items()}
+    base_loss, base_grads = results["numpy"]
+    for name, (loss, grads) in results.items():
+        ok = np.isclose(loss, base_loss, rtol=wl.rtol, atol=wl.rtol) and len(grads) == len(
+            base_grads
+        )
+        for g, b in zip(grads, base_grads):
+            ok = ok and np.shape(g) == np.shape(b)
+            ok = ok and bool(np.allclose(g, b, rtol=wl.rtol, atol=wl.rtol))
+        if not ok:
+            raise SystemExit(f"{wl.key}: {name} disagrees with the NumPy baseline")
+
+
+def _scalar_rows(rounds: int) -> list[str]:
+    """The Scalar workload, when ``benchmarks/scalar_mlp.py`` provides ``run(rounds)``."""
+    try:
+        scalar_mlp: Any = importlib.import_module("benchmarks.scalar_mlp")
+    except ImportError:
+        return []
+    result = scalar_mlp.run(rounds)
+    cells = ", ".join(
+        f"{k}: {_fmt_time(v) if isinstance(v, float) and v < 1 else v}" for k, v in result.items()
+    )
+    return [f"| Scalar MLP 2-16-16-1 | {cells} |"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=15, help="timed rounds (default 15)")
+    parser.add_argument("--target", type=float, default=0.1, help="seconds per timed batch")
+    parser.add_argument("--quick", action="store_true", help="1 round, small sizes (smoke)")
+    parser.add_argument("--no-peers", action="store_true", help="skip torch and micrograd")
+    parser.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W5")
+    args = parser.parse_args(argv)
+    rounds = 1 if args.quick else args.rounds
+    target = 0.002 if args.quick else args.target
+    w5_sizes = (1_000, 2_000) if args.quick else (1_000, 100_000)
+    w2_steps = 5 if args.quick else 1_000
+    peers = set() if args.no_peers else {p for p in PEERS if workloads.have(p)}
+    only = {s.strip().upper() for s in args.only.split(",") if s.strip()}
+
+    with _one_blas_thread() as blas:
+        print(
+            f"autograd_lite {autograd_lite.__version__}, NumPy {np.__version__}, "
+            f"Python {platform.python_version()}, {platform.machine()}; {blas}"
+        )
+        print(f"median of {rounds} round(s); ratio = median of per-round time / NumPy time\n")
+        suites = []
+        if not only or "W1" in only:
+            suites.append(workloads.w1(peers))
+        if not only or "W2" in only:
+            suites.append(workloads.w2(peers))
+        if not only or "W3" in only:
+            suites.append(workloads.w3(peers))
+        if not only or "W5" in only:
+            suites.extend(workloads.w5(peers, n) for n in w5_sizes)
+
+        names = ["numpy", "autograd_lite", *sorted(peers)]
+        print("| workload | " + " | ".join(names) + " |")
+        print("|---" * (len(names) + 1) + "|")
+        ratios: dict[str, float] = {}
+        per_op: dict[int, float] = {}
+        for wl in suites:
+            _check(wl)
+            m = measure(wl.impls, rounds, target)
+            cells = []
+            for name in names:
+                if name not in wl.impls:
+                    cells.append("–")
+                    continue
+                t = m.median_time(name) / (wl.ops or 1)
+                cell = _fmt_time(t)
+                if name != "numpy":
+                    cell += f" ({m.median_ratio(name):.2f}x)"
+                cells.append(cell)
+            print(f"| {wl.title} | " + " | ".join(cells) + " |", flush=True)
+            ratios[wl.key] = m.median_ratio("autograd_lite")
+            if wl.ops:
+                per_op[wl.ops] = m.median_time("autograd_lite") / wl.ops
+        for row in [] if only and "SCALAR" not in only else _scalar_rows(rounds):
+            print(row)
+
+    print()
+    report: list[tuple[str, str, bool]] = []
+    for key, limit in TARGETS.items():
+        if key in ratios:
+            ok = ratios[key] <= limit
+            report.append((f"{key} ≤ {limit}x NumPy", f"{ratios[key]:.2f}x", ok))
+    if per_op:
+        small, big = min(per_op), max(per_op)
+        t = per_op[big]
+        report.append((f"W5 per op ≤ 2 µs at {big:,} ops", _fmt_time(t), t <= W5_PER_OP_S))
+        lin = per_op[big] / per_op[small]
+        report.append(
+            (f"W5 per op at {big:,} / at {small:,} ≤ {W5_LINEARITY}", f"{lin:.2f}", lin <= 1.25)
+        )
+        b = memory.w5_peak_per_op(big)
+        report.append((f"W5 peak memory per op ≤ 1 KB at {big:,} ops", f"{b:.0f} B", b <= 1024))
+    if not only or "W2" in only:
+        grow = memory.w2_growth(w2_steps)
+        report.append(
+            (
+                f"W2 memory growth over {w2_steps:,} steps < 1 MB",
+                f"{grow / 1024:.1f} KB",
+                grow < 1 << 20,
+            )
+        )
+    print("| target | measured | met |")
+    print("|---|---|---|")
+    for what, value, ok in report:
+        print(f"| {what} | {value} | {'yes' if ok else 'NO'} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

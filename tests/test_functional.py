@@ -1,0 +1,108 @@
+"""Hessians, Hessian-vector products and Jacobians against closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd_lite as ag
+from autograd_lite import functional as F
+from autograd_lite.testing import strategies as ags
+
+
+@given(ags.arrays(ags.shapes(min_dims=1, max_dims=2, max_side=3)))
+def test_hessian_of_sum_of_cubes_is_diag_6x(x: np.ndarray) -> None:
+    H = F.hessian(lambda t: (t**3).sum(), ag.Tensor(x))
+    expected = np.diag(6 * x.reshape(-1)).reshape(x.shape + x.shape)
+    np.testing.assert_allclose(H.data, expected, rtol=1e-12, atol=1e-12)
+
+
+@given(st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_hessian_of_quadratic_form_is_symmetric_part(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, n))
+    x = ag.Tensor(rng.standard_normal(n))
+    H = F.hessian(lambda t: 0.5 * (t @ (ag.Tensor(A) @ t)), x)
+    np.testing.assert_allclose(H.data, (A + A.T) / 2, rtol=1e-12, atol=1e-12)
+
+
+def test_newton_converges_in_one_step_on_a_convex_quadratic() -> None:
+    rng = np.random.default_rng(3)
+    M = rng.standard_normal((4, 4))
+    A = ag.Tensor(M @ M.T + 4 * np.eye(4))
+    b = ag.Tensor(rng.standard_normal(4))
+
+    def f(x: ag.Tensor) -> ag.Tensor:
+        return 0.5 * (x @ (A @ x)) - b @ x + 3.0
+
+    x0 = ag.Tensor(rng.standard_normal(4), requires_grad=True)
+    (g,) = ag.grad(f(x0), x0)
+    assert g is not None
+    H = F.hessian(f, x0)
+    x1 = x0.data - np.linalg.solve(H.data, g.data)
+    np.testing.assert_allclose(x1, np.linalg.solve(A.data, b.data), rtol=1e-10)
+    # The gradient at the Newton step's result vanishes.
+    x1t = ag.Tensor(x1, requires_grad=True)
+    (g1,) = ag.grad(f(x1t), x1t)
+    assert g1 is not None
+    np.testing.assert_allclose(g1.data, 0, atol=1e-10)
+
+
+@given(ags.arrays(ags.shapes(min_dims=1, max_dims=2, max_side=3)), st.integers(0, 1000))
+def test_hvp_equals_hessian_times_v(x: np.ndarray, seed: int) -> None:
+    v = np.random.default_rng(seed).standard_normal(x.shape)
+
+    def f(t: ag.Tensor) -> ag.Tensor:
+        return (t.tanh() * t.sigmoid()).sum() + (t**2).sum() ** 2
+
+    y, hv = F.hvp(f, ag.Tensor(x), v)
+    H = F.hessian(f, ag.Tensor(x)).data.reshape(x.size, x.size)
+    np.testing.assert_allclose(hv.data.reshape(-1), H @ v.reshape(-1), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(y.data, f(ag.Tensor(x)).data)
+
+
+def test_hessian_of_several_inputs_has_all_blocks() -> None:
+    rng = np.random.default_rng(0)
+    x, w = ag.Tensor(rng.standard_normal(3)), ag.Tensor(rng.standard_normal((3, 2)))
+    H = F.hessian(lambda a, b: ((a @ b) ** 2).sum(), (x, w))
+    assert H[0][0].shape == (3, 3) and H[0][1].shape == (3, 3, 2)
+    assert H[1][0].shape == (3, 2, 3) and H[1][1].shape == (3, 2, 3, 2)
+    # d²/dx² Σ_j (x·w_j)² = 2 W Wᵀ
+    np.testing.assert_allclose(H[0][0].data, 2 * w.data @ w.data.T, rtol=1e-12)
+    # Mixed blocks are transposes of each other.
+    np.testing.assert_allclose(H[0][1].data, np.moveaxis(H[1][0].data, 2, 0), rtol=1e-12)
+
+
+def test_jacobian_of_softmax() -> None:
+    x = np.array([0.5, -1.0, 2.0])
+    J = F.jacobian(lambda t: t.softmax(), ag.Tensor(x)).data
+    p = np.exp(x) / np.exp(x).sum()
+    np.testing.assert_allclose(J, np.diag(p) - np.outer(p, p), rtol=1e-12, atol=1e-15)
+
+
+def test_functional_leaves_inputs_untouched() -> None:
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    F.hessian(lambda t: (t**3).sum(), x)
+    F.hvp(lambda t: (t**3).sum(), x, np.ones(2))
+    assert x.grad is None
+
+
+def test_functional_errors_name_the_problem() -> None:
+    x = ag.Tensor([1.0, 2.0])
+    with pytest.raises(ValueError, match="one element"):
+        F.hessian(lambda t: t * 2, x)
+    with pytest.raises(ValueError, match=r"shape \(3,\).*shape \(2,\)"):
+        F.hvp(lambda t: t.sum(), x, np.ones(3))
+    with pytest.raises(TypeError, match="int64"):
+        F.hessian(lambda t: t.sum(), ag.Tensor([1, 2]))
+
+
+def test_vjp_matches_backward() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 3))
+    v = rng.standard_normal((2, 3))
+    y, g = F.vjp(lambda t: t.exp() * t, ag.Tensor(x), v)
+    np.testing.assert_allclose(g.data, v * (np.exp(x) * (1 + x)), rtol=1e-12)
+    np.testing.assert_allclose(y.data, np.exp(x) * x)
