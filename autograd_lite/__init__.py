@@ -23,6 +23,11 @@ from .ops.shape import broadcast_to, concatenate, reshape, stack, swapaxes, tran
 from .tensor import Tensor
 from .viz import draw_graph
 
+# isort: split
+# nn and optim build on the Tensor and ops above, so they are imported after them.
+from . import datasets, nn, optim
+from .serialization import load, save
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -32,6 +37,7 @@ __all__ = [
     "__version__",
     "broadcast_to",
     "concatenate",
+    "datasets",
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
@@ -41,13 +47,17 @@ __all__ = [
     "grad",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "load",
     "log",
     "log_softmax",
     "matmul",
+    "nn",
     "no_grad",
     "ones",
+    "optim",
     "relu",
     "reshape",
+    "save",
     "set_grad_enabled",
     "sigmoid",
     "softmax",
