@@ -24,6 +24,11 @@ from .scalar import Scalar
 from .tensor import Tensor
 from .viz import draw_graph
 
+# isort: split
+# nn and optim build on the Tensor and ops above, so they are imported after them.
+from . import datasets, nn, optim
+from .serialization import load, save
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -34,6 +39,7 @@ __all__ = [
     "__version__",
     "broadcast_to",
     "concatenate",
+    "datasets",
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
@@ -43,13 +49,17 @@ __all__ = [
     "grad",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "load",
     "log",
     "log_softmax",
     "matmul",
+    "nn",
     "no_grad",
     "ones",
+    "optim",
     "relu",
     "reshape",
+    "save",
     "scalar_nn",
     "set_grad_enabled",
     "sigmoid",
