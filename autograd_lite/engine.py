@@ -119,10 +119,8 @@ class Node(Protocol):
     _saved: Any
     _retains_grad: bool
 
-    @property
-    def _fit_grad(self) -> Callable[[Any], Any] | None:
-        """``_fit_grad(g)`` brings an incoming gradient to this node's shape and dtype;
-        None for a value type whose VJPs always return gradients that fit (Scalar)."""
+    def _fit_grad(self, g: Any) -> Any:
+        """Bring an incoming gradient to this node's shape and dtype."""
         ...
 
     def _accumulate(self, g: Any) -> None:
@@ -238,17 +236,14 @@ def _run(
                 pgrads = (None,) * len(parents)
             if observer is not None:
                 observer(node, g, pgrads)
-            # A graph holds one value type: the node says whether gradients need fitting.
-            fits = node._fit_grad is not None
             for p, gp, need in zip(parents, pgrads, needs):
                 if not need:
                     continue
                 if gp is not None:
-                    if fits:
-                        try:
-                            gp = p._fit_grad(gp)
-                        except ValueError as e:
-                            raise ValueError(f"backward of {op.name}: {e}") from None
+                    try:
+                        gp = p._fit_grad(gp)
+                    except ValueError as e:
+                        raise ValueError(f"backward of {op.name}: {e}") from None
                     old = get_grad(p)
                     grads[p] = gp if old is None else old + gp
                 c = counts[p] - 1

@@ -224,10 +224,12 @@ class Scalar:
         self.grad = None
 
     # Gradients of a float are floats: the engine has nothing to fit.
-    # Gradients of a float are floats: the engine has nothing to fit. Scalars are never
-    # written in place, so they carry no versions for the engine to check.
-    _fit_grad: None = None
+    # Scalars are never written in place: no versions for the engine to check.
     _versions: None = None
+
+    def _fit_grad(self, g: Any) -> Any:
+        # The gradient of a float is a float: nothing to reduce or cast.
+        return g
 
     def _accumulate(self, g: Any) -> None:
         self.grad = g if self.grad is None else self.grad + g

@@ -51,7 +51,9 @@ def test_bad_arguments_raise() -> None:
     st.integers(0, 2**16),
 )
 def test_gradients_equal_the_same_net_on_tensors(x: list[float], act: str, seed: int) -> None:
-    """The Scalar MLP and a Tensor MLP with the same weights agree to rtol 1e-12."""
+    """The Scalar MLP and a Tensor MLP with the same weights agree. Matmul sums in BLAS's
+    order (and may fuse multiply-adds), the Scalar neuron left to right, and a saturated
+    tanh's 1 − y² magnifies that last-bit difference: hence rtol 1e-9, not 1e-12."""
     model = MLP(3, [4, 3, 1], act=act, seed=seed)
     out = model(x)
     (out * out).backward()
@@ -68,12 +70,12 @@ def test_gradients_equal_the_same_net_on_tensors(x: list[float], act: str, seed:
             h = getattr(h, act)()
     (h * h).sum().backward()
 
-    np.testing.assert_allclose(out.data, h.data[0], rtol=1e-12)
+    np.testing.assert_allclose(out.data, h.data[0], rtol=1e-9)
     for layer, w, b in zip(model.layers, ws, bs):
         got_w = np.array([[p.grad or 0.0 for p in n.w] for n in layer.neurons]).T
         got_b = np.array([n.b.grad or 0.0 for n in layer.neurons])
-        np.testing.assert_allclose(got_w, w.grad, rtol=1e-12, atol=1e-300)
-        np.testing.assert_allclose(got_b, b.grad, rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(got_w, w.grad, rtol=1e-9, atol=1e-300)
+        np.testing.assert_allclose(got_b, b.grad, rtol=1e-9, atol=1e-300)
 
 
 def _moons(n: int, seed: int) -> tuple[list[list[float]], list[float]]:
