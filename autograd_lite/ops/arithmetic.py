@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from . import dual
+from . import dual, samples
 from .base import Op
 
 __all__ = ["Add", "Div", "Mul", "Neg", "Pow", "PowTensor", "Sub", "power"]
@@ -27,6 +27,7 @@ class Add(Op):
     """
 
     formula = "dx = g;  dy = g"
+    sample = samples.broadcast({}, {})
     reads_inputs = False
     reads_output = False
 
@@ -43,9 +44,11 @@ class Sub(Op):
     """z = x - y.
 
     dL/dx = g,  dL/dy = -g.
+    No derivation file applies.
     """
 
     formula = "dx = g;  dy = -g"
+    sample = samples.broadcast({}, {})
     reads_inputs = False
     reads_output = False
 
@@ -62,9 +65,11 @@ class Mul(Op):
     """z = x ⊙ y.
 
     dL/dx = g ⊙ y,  dL/dy = g ⊙ x.
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ y;  dy = g ⊙ x"
+    sample = samples.broadcast({}, {})
     reads_output = False
 
     @staticmethod
@@ -81,9 +86,11 @@ class Div(Op):
     """z = x / y.
 
     dL/dx = g / y,  dL/dy = -g ⊙ z / y.
+    No derivation file applies.
     """
 
     formula = "dx = g / y;  dy = -g ⊙ z / y"
+    sample = samples.broadcast({}, {"away_from": (0.0,), "min_distance": 0.3})
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -101,9 +108,11 @@ class Neg(Op):
     """z = -x.
 
     dL/dx = -g.
+    No derivation file applies.
     """
 
     formula = "dx = -g"
+    sample = samples.elementwise()
     reads_inputs = False
     reads_output = False
 
@@ -120,9 +129,11 @@ class Pow(Op):
     """z = x ** p for a constant number p.
 
     dL/dx = g ⊙ p x^(p-1)   (power rule; ``p == 0`` gives a zero gradient).
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ p·x^(p−1)"
+    sample = samples.power
     reads_output = False
 
     @staticmethod
@@ -146,9 +157,11 @@ class PowTensor(Op):
     """z = x ** y with y a tensor (for x > 0).
 
     dL/dx = g ⊙ y x^(y-1),  dL/dy = g ⊙ z ⊙ log x.
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ y·x^(y−1);  dy = g ⊙ z ⊙ log x"
+    sample = samples.broadcast({"min_value": 0.2}, {"min_value": -2.0, "max_value": 2.0})
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:

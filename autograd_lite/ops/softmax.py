@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._typing import Array
-from . import dual
+from . import dual, samples
 from .base import Op
 
 __all__ = ["LogSoftmax", "Softmax", "logsumexp"]
@@ -33,6 +33,7 @@ class Softmax(Op):
     """
 
     formula = "dx = P ⊙ (g − Σ_axis(g ⊙ P))"
+    sample = samples.along_axis
     reads_inputs = False
 
     @staticmethod
@@ -54,6 +55,7 @@ class LogSoftmax(Op):
 
     name = "log_softmax"
     formula = "dx = g − softmax(x) ⊙ Σ_axis g"
+    sample = samples.along_axis
     reads_inputs = False
 
     @staticmethod
