@@ -9,24 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from .._typing import Array
+from . import samples
 from .base import Op
-from .samples import Call, Draw
 
 __all__ = ["Affine"]
-
-
-def _sample(draw: Draw) -> Call:
-    """X of 2 or 3 axes, a matching W, and a bias or none."""
-    from hypothesis import strategies as st
-
-    from ..testing import strategies as ags
-
-    shape = draw(ags.shapes(min_dims=2, max_dims=3, max_side=3))
-    out = draw(st.integers(1, 3))
-    x, w = draw(ags.arrays(shape)), draw(ags.arrays((shape[-1], out)))
-    if draw(st.booleans()):
-        return (x, w, draw(ags.arrays((out,)))), {}
-    return (x, w), {}
 
 
 class Affine(Op):
@@ -38,7 +24,7 @@ class Affine(Op):
 
     name = "affine"
     formula = "dX = G Wᵀ;  dW = Xᵀ G;  db = Σ_rows G"
-    sample = _sample
+    sample = samples.affine
 
     @staticmethod
     def forward(x: Array, w: Array, b: Array | None = None) -> tuple[Any, Any]:

@@ -16,8 +16,8 @@ import numpy as np
 
 from .._typing import Array
 from ..tensor import Tensor
+from . import samples
 from .base import Op
-from .samples import Call, Draw
 from .softmax import Softmax, logsumexp
 
 __all__ = ["REDUCTIONS", "BCEWithLogits", "CrossEntropy", "stable_sigmoid"]
@@ -49,30 +49,6 @@ def _scale(g: Any, reduction: str, n: int, shape: tuple[int, ...]) -> Any:
     return g.reshape(shape)
 
 
-def _sample_cross_entropy(draw: Draw) -> Call:
-    """Logits (N, C) and N integer targets, with a reduction."""
-    from hypothesis import strategies as st
-
-    from ..testing import strategies as ags
-
-    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    targets = np.array(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
-    reduction = draw(st.sampled_from(REDUCTIONS))
-    return (draw(ags.arrays((n, c))),), {"targets": targets, "reduction": reduction}
-
-
-def _sample_bce(draw: Draw) -> Call:
-    """Logits and targets in [0, 1] of one shape, with a reduction."""
-    from hypothesis import strategies as st
-
-    from ..testing import strategies as ags
-
-    shape = draw(ags.shapes(min_dims=0, max_dims=3))
-    x = draw(ags.arrays(shape, min_value=-6.0, max_value=6.0))
-    y = draw(ags.arrays(shape, min_value=0.0, max_value=1.0))
-    return (x, y), {"reduction": draw(st.sampled_from(REDUCTIONS))}
-
-
 class CrossEntropy(Op):
     """Lᵢ = −log softmax(S)[i, yᵢ] = logsumexp(Sᵢ) − S[i, yᵢ], S: (N, C), y: N ints,
     reduced by mean (default), sum or none   (derivations 001, 002).
@@ -83,7 +59,7 @@ class CrossEntropy(Op):
 
     name = "cross_entropy"
     formula = "dS = (softmax(S) − onehot(y)) / N"
-    sample = _sample_cross_entropy
+    sample = samples.cross_entropy
 
     @staticmethod
     def forward(s: Array, targets: Array, reduction: str = "mean") -> tuple[Any, Any]:
@@ -114,12 +90,12 @@ class BCEWithLogits(Op):
 
     dL/dx = (σ(x) − y) / n,  dL/dy = −x / n  (n the element count for the mean, 1 for
     the sum; ``none`` scales element i by gᵢ). Smooth everywhere: no subgradient choice.
-    No derivation file applies (the sigmoid derivative of derivation 003 gives dx).
+    No derivation file applies.
     """
 
     name = "binary_cross_entropy_with_logits"
     formula = "dx = (σ(x) − y) / n;  dy = −x / n"
-    sample = _sample_bce
+    sample = samples.bce_with_logits
 
     @staticmethod
     def forward(x: Array, y: Array, reduction: str = "mean") -> tuple[Any, Any]:
