@@ -111,6 +111,9 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                     _write_member(zf, name, arr)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp creates the file readable by its owner only; give the checkpoint the
+        # permissions of the file it replaces, or the ones a plain open() would.
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -118,6 +121,15 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _mode_for(target: str) -> int:
+    try:
+        return os.stat(target).st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _write_member(zf: zipfile.ZipFile, name: str, arr: Array) -> None:
@@ -130,7 +142,7 @@ def load(path: str | os.PathLike[str]) -> Any:
     where = os.fspath(path)
     with open(where, "rb") as f:
         head = f.read(6)
-    if head[:2] == b"PK":
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         pass
     elif head.startswith(b"\x93NUMPY"):
         raise CheckpointError(f"{where} is a single .npy array, not an autograd_lite checkpoint")
