@@ -38,6 +38,8 @@ class Softmax(Op):
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
         _check_axis(axis, x.ndim)
+        if x.size == 0:
+            return x.copy(), axis
         e = np.exp(x - x.max(axis=axis, keepdims=True))
         return e / e.sum(axis=axis, keepdims=True), axis
 
@@ -59,6 +61,8 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
         _check_axis(axis, x.ndim)
+        if x.size == 0:
+            return x.copy(), axis
         return x - logsumexp(x, axis), axis
 
     @staticmethod
