@@ -132,6 +132,12 @@ _FREED = (
 )
 
 
+def _freed(node: Any) -> str:
+    shape = getattr(getattr(node, "data", None), "shape", None)
+    where = f" (a {node._op.name} node" + (f" of shape {shape})" if shape is not None else ")")
+    return _FREED + where
+
+
 def _count_consumers(roots: Sequence[Node]) -> dict[int, int]:
     """Number of edges into each node from nodes reachable from ``roots``."""
     counts: dict[int, int] = {}
@@ -147,7 +153,7 @@ def _count_consumers(roots: Sequence[Node]) -> dict[int, int]:
             continue
         parents = node._parents
         if parents is None:
-            raise RuntimeError(_FREED)
+            raise RuntimeError(_freed(node))
         for p in parents:
             if not p.requires_grad:
                 continue
@@ -199,7 +205,7 @@ def _run(
                 continue
             parents = node._parents
             if parents is None:
-                raise RuntimeError(_FREED)
+                raise RuntimeError(_freed(node))
             if g is not None:
                 versions = getattr(node, "_versions", None)
                 if versions is not None and (
@@ -276,9 +282,11 @@ def backward(
 ) -> None:
     """Accumulate d(root)/d(leaf) · grad_root into every leaf's ``.grad``."""
     if not root.requires_grad:
+        shape = getattr(root.data, "shape", None)
+        what = "" if shape is None else f" (shape {shape}, dtype {root.data.dtype})"
         raise RuntimeError(
-            "backward() on a value that does not require grad: no input of the graph has "
-            "requires_grad=True (or it was computed under no_grad())"
+            f"backward() on a value that does not require grad{what}: no input of the graph "
+            "has requires_grad=True (or it was computed under no_grad())"
         )
     if retain_graph is None:
         retain_graph = create_graph
