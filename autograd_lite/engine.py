@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 __all__ = [
     "Node",
+    "Observer",
     "VJPOp",
     "backward",
     "check_versions",
@@ -126,6 +127,12 @@ class Node(Protocol):
         ...
 
 
+#: Called once per node the reverse pass visits, in the engine's order, with the node,
+#: its incoming gradient (None when no gradient reached it) and the raw per-input
+#: gradients its VJP returned (None for a leaf), before they are reduced to each input's
+#: shape. ``ag.explain`` is built on it.
+Observer = Callable[[Any, Any, Any], None]
+
 _FREED = (
     "Trying to backward through the graph a second time (or to read values it already "
     "freed). Pass retain_graph=True to the first backward() or grad() call to keep it."
@@ -171,9 +178,11 @@ def _run(
     retain_graph: bool,
     create_graph: bool,
     capture: dict[int, Any] | None,
+    observer: Observer | None = None,
 ) -> None:
     """The reverse pass. With ``capture`` (keys: ids of wanted nodes) gradients are
-    stored there and no ``.grad`` is touched; otherwise they accumulate into leaves."""
+    stored there and no ``.grad`` is touched; otherwise they accumulate into leaves.
+    ``observer`` sees every visited node (see :data:`Observer`)."""
     counts = _count_consumers(roots)
     grads: dict[int, Any] = {}
     ready: list[Node] = []
@@ -202,6 +211,8 @@ def _run(
                 elif op is None or node._retains_grad:
                     node._accumulate(g)
             if op is None:
+                if observer is not None:
+                    observer(node, g, None)
                 continue
             parents = node._parents
             if parents is None:
@@ -223,6 +234,8 @@ def _run(
                     anomaly.check_backward(node, g, pgrads)
             else:
                 pgrads = (None,) * len(parents)
+            if observer is not None:
+                observer(node, g, pgrads)
             for p, gp in zip(parents, pgrads):
                 if not p.requires_grad:
                     continue
@@ -279,6 +292,7 @@ def backward(
     grad_root: Any,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    observer: Observer | None = None,
 ) -> None:
     """Accumulate d(root)/d(leaf) · grad_root into every leaf's ``.grad``."""
     if not root.requires_grad:
@@ -290,7 +304,7 @@ def backward(
         )
     if retain_graph is None:
         retain_graph = create_graph
-    _run([root], [grad_root], retain_graph, create_graph, None)
+    _run([root], [grad_root], retain_graph, create_graph, None, observer)
 
 
 def grad(

@@ -190,12 +190,14 @@ class Tensor:
         grad: Any = None,
         retain_graph: bool | None = None,
         create_graph: bool = False,
+        explain: bool = False,
     ) -> None:
         """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
 
         ``grad`` (same shape as self) may be left out only when self has one element.
         The graph's saved values are released unless ``retain_graph=True`` (which
-        ``create_graph=True`` implies).
+        ``create_graph=True`` implies). ``explain=True`` also prints each step, as
+        :func:`autograd_lite.explain` does.
         """
         if grad is None:
             if self.data.size != 1:
@@ -212,6 +214,11 @@ class Tensor:
                 )
         if create_graph:
             g = Tensor._wrap(g) if not isinstance(grad, Tensor) else grad
+        if explain:
+            from .explain import explained_backward
+
+            explained_backward(self, g, retain_graph, create_graph, depth=1)
+            return
         engine.backward(self, g, retain_graph, create_graph)
 
     def retain_grad(self) -> None:

@@ -10,7 +10,19 @@ gradient in the broadcast shape of the output; the engine reduces it to the
 input's shape. ``saved`` holds only constants (axes, shapes, masks): inputs and
 output reach the VJP as ``xs`` and ``out``.
 
-Defining a subclass registers it in :data:`REGISTRY`; nothing else is needed.
+Defining a subclass registers it in :data:`REGISTRY`. The registry test
+(tests/ops/test_registry.py) then checks every op of the package without anyone
+writing a test for it, from three things the class states:
+
+- its docstring: the forward formula, one line per input's VJP, and the derivation
+  file it implements ("derivation 003") or "no derivation file applies";
+- ``formula``: the VJPs on one line (shown by ``ag.explain``);
+- ``sample``: how to draw a valid call, ``sample(draw) -> (inputs, params)`` with
+  ``draw`` hypothesis's ``data.draw``. The samplers of :mod:`autograd_lite.ops.samples`
+  cover most ops (``sample = samples.elementwise(away_from=(0.0,))`` for relu); an op
+  with an unusual domain writes its own. The test gradchecks ``Op.apply(*inputs,
+  **params)`` over the drawn calls and checks float32 inputs give float32 outputs and
+  gradients. An op without ``sample`` fails the test with a message saying what to add.
 """
 
 from __future__ import annotations
@@ -22,6 +34,7 @@ import numpy as np
 from .. import anomaly
 from ..engine import _mode
 from ..tensor import Tensor
+from .samples import Sampler
 
 __all__ = ["REGISTRY", "Op"]
 
@@ -42,6 +55,9 @@ class Op:
     #: value it reads was changed in place after the forward; False skips that check.
     reads_inputs: ClassVar[bool] = True
     reads_output: ClassVar[bool] = True
+    #: How the registry test draws a valid call: ``sample(draw) -> (inputs, params)``
+    #: (see :mod:`autograd_lite.ops.samples`). None fails that test for ops of the package.
+    sample: ClassVar[Sampler | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -68,7 +84,8 @@ class Op:
         except (ValueError, TypeError, IndexError, OverflowError) as e:
             raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
         out = Tensor._wrap(data)
-        if _mode.enabled:
+        # Only a floating output can carry a gradient (a cast to int ends the graph).
+        if _mode.enabled and out.data.dtype.kind == "f":
             for t in tensors:
                 if t.requires_grad:
                     out.requires_grad = True

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._typing import Array, AxisLike, Shape
-from . import dual
+from . import dual, samples
 from .base import Op
 
 __all__ = ["Max", "Mean", "Min", "Sum", "kept_shape", "normalize_axes"]
@@ -46,9 +46,11 @@ class Sum(Op):
     """y = Σ_axes x.
 
     dL/dx = g broadcast back over the summed axes.
+    No derivation file applies.
     """
 
     formula = "dx = broadcast(g) over the summed axes"
+    sample = samples.reduction()
     reads_inputs = False
     reads_output = False
 
@@ -71,6 +73,7 @@ class Mean(Op):
     """
 
     formula = "dx = broadcast(g) / n over the reduced axes"
+    sample = samples.reduction()
     reads_inputs = False
     reads_output = False
 
@@ -117,9 +120,11 @@ class Max(Op):
 
     dL/dx = g ⊙ 1[x = y] / (number of maxima).  Subgradient choice: tied maxima share
     the gradient evenly, so the total passed down equals g.
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ 1[x = max] / #ties"
+    sample = samples.reduction(distinct=True)
     reads_inputs = False
     reads_output = False
 
@@ -137,9 +142,11 @@ class Min(Op):
     """y = min_axes x.
 
     dL/dx = g ⊙ 1[x = y] / (number of minima).  Tied minima share the gradient evenly.
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ 1[x = min] / #ties"
+    sample = samples.reduction(distinct=True)
     reads_inputs = False
     reads_output = False
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._typing import Array
-from . import dual
+from . import dual, samples
 from .base import Op
 
 __all__ = ["LogSoftmax", "Softmax", "logsumexp"]
@@ -33,6 +33,7 @@ class Softmax(Op):
     """
 
     formula = "dx = P ⊙ (g − Σ_axis(g ⊙ P))"
+    sample = samples.along_axis
     reads_inputs = False
 
     @staticmethod
@@ -56,6 +57,7 @@ class LogSoftmax(Op):
 
     name = "log_softmax"
     formula = "dx = g − softmax(x) ⊙ Σ_axis g"
+    sample = samples.along_axis
     reads_inputs = False
 
     @staticmethod
@@ -63,7 +65,11 @@ class LogSoftmax(Op):
         _check_axis(axis, x.ndim)
         if x.size == 0:
             return x.copy(), axis
-        return x - logsumexp(x, axis), axis
+        m = x.max(axis=axis, keepdims=True)
+        # Subtracting the max before the log-sum keeps low-precision logits exact: in float32
+        # ``x − logsumexp(x)`` at x ≈ −1e4 would lose the last digits to rounding.
+        shifted = x - np.where(np.isfinite(m), m, 0)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), axis
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
