@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._typing import Array
+from . import samples
 from .base import Op
 
 __all__ = ["Affine"]
@@ -23,6 +24,7 @@ class Affine(Op):
 
     name = "affine"
     formula = "dX = G Wᵀ;  dW = Xᵀ G;  db = Σ_rows G"
+    sample = samples.affine
 
     @staticmethod
     def forward(x: Array, w: Array, b: Array | None = None) -> tuple[Any, Any]:

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._typing import Array
 from ..tensor import Tensor
+from . import samples
 from .base import Op
 from .softmax import Softmax, logsumexp
 
@@ -58,6 +59,7 @@ class CrossEntropy(Op):
 
     name = "cross_entropy"
     formula = "dS = (softmax(S) − onehot(y)) / N"
+    sample = samples.cross_entropy
 
     @staticmethod
     def forward(s: Array, targets: Array, reduction: str = "mean") -> tuple[Any, Any]:
@@ -88,10 +90,12 @@ class BCEWithLogits(Op):
 
     dL/dx = (σ(x) − y) / n,  dL/dy = −x / n  (n the element count for the mean, 1 for
     the sum; ``none`` scales element i by gᵢ). Smooth everywhere: no subgradient choice.
+    No derivation file applies.
     """
 
     name = "binary_cross_entropy_with_logits"
     formula = "dx = (σ(x) − y) / n;  dy = −x / n"
+    sample = samples.bce_with_logits
 
     @staticmethod
     def forward(x: Array, y: Array, reduction: str = "mean") -> tuple[Any, Any]:

@@ -24,11 +24,14 @@ __all__ = [
     "Call",
     "Draw",
     "Sampler",
+    "affine",
     "along_axis",
+    "bce_with_logits",
     "broadcast",
     "broadcast_to",
     "cast",
     "concatenate",
+    "cross_entropy",
     "elementwise",
     "getitem",
     "index_add",
@@ -201,3 +204,28 @@ def where(draw: Draw) -> Call:
     sx, sz, sc = draw(_s().broadcastable_shapes(num_shapes=3))
     inputs = (draw(_s().arrays(sx)), draw(_s().arrays(sz)))
     return inputs, {"condition": draw(hnp.arrays(np.bool_, sc))}
+
+
+def affine(draw: Draw) -> Call:
+    """X (..., D) of 2 to 4 axes, W (D, C) and, half the time, b (C,)."""
+    sx = draw(_s().shapes(min_dims=2))
+    sw = (sx[-1], draw(_st().integers(1, 4)))
+    xs = [draw(_s().arrays(sx)), draw(_s().arrays(sw))]
+    if draw(_st().booleans()):
+        xs.append(draw(_s().arrays(sw[1:])))
+    return tuple(xs), {}
+
+
+def cross_entropy(draw: Draw) -> Call:
+    """Logits (N, C), integer targets in [0, C) and a reduction."""
+    n, c = draw(_st().integers(1, 4)), draw(_st().integers(1, 4))
+    targets = np.array(draw(_st().lists(_st().integers(0, c - 1), min_size=n, max_size=n)))
+    reduction = draw(_st().sampled_from(["mean", "sum", "none"]))
+    return (draw(_s().arrays((n, c))),), {"targets": targets, "reduction": reduction}
+
+
+def bce_with_logits(draw: Draw) -> Call:
+    """Logits and targets in [0, 1] of one shape, and a reduction."""
+    shape = draw(_s().shapes())
+    x, y = draw(_s().arrays(shape)), draw(_s().arrays(shape, min_value=0.0, max_value=1.0))
+    return (x, y), {"reduction": draw(_st().sampled_from(["mean", "sum", "none"]))}
