@@ -322,6 +322,11 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         if trace is not None:
             old._trace = trace
     new = SetItem.apply(old, value, index=index)
+    if new._op is None:
+        # An integer tensor cannot carry the value's gradient: a plain write.
+        t.data = new.data
+        t._version += 1
+        return
     t.data, t.requires_grad, t._op, t._parents, t._saved, t._versions = (
         new.data,
         new.requires_grad,

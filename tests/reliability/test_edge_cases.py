@@ -49,11 +49,36 @@ UNARY: dict[str, Callable[[T], T]] = {
     "index_add": lambda x: ag.grad((x.reshape(-1)[::2] ** 2).sum(), x, create_graph=True)[0],  # type: ignore[return-value]
 }
 EMPTY_RAISES = {"max", "min"}
+# Ops with fixed input ranks, checked by test_fused_ops_on_empty_batches_and_dtypes.
+FUSED = {"affine", "cross_entropy", "binary_cross_entropy_with_logits"}
 
 
 def test_the_table_covers_every_registered_op() -> None:
     core = {cls.name for key, cls in REGISTRY.items() if key.startswith("autograd_lite.ops.")}
-    assert core - set(UNARY) - {"setitem"} == set()
+    assert core - set(UNARY) - FUSED - {"setitem"} == set()
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("n", [0, 3])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_fused_ops_on_empty_batches_and_dtypes(dtype: Any, n: int, reduction: str) -> None:
+    from autograd_lite.nn import functional as F
+
+    x = T(np.ones((n, 4), dtype), requires_grad=True)
+    w = T(np.ones((4, 3), dtype), requires_grad=True)
+    b = T(np.zeros(3, dtype), requires_grad=True)
+    s = F.linear(x, w, b)
+    losses = [
+        F.cross_entropy(s, np.zeros(n, dtype=np.int64), reduction=reduction),
+        F.binary_cross_entropy_with_logits(s, np.zeros((n, 3)), reduction=reduction),
+    ]
+    for loss in losses:
+        assert loss.dtype == dtype
+        if reduction == "mean" and n == 0:
+            assert np.isnan(loss.item())  # the mean of nothing, as in NumPy
+        loss.backward(np.ones(loss.shape, dtype=dtype), retain_graph=True)
+    for t, shape in ((x, (n, 4)), (w, (4, 3)), (b, (3,))):
+        assert t.grad.dtype == dtype and t.grad.shape == shape
 
 
 def _run(f: Callable[[T], T], x: T) -> T:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_lite as ag
+from autograd_lite.nn import functional as F
 
 T = ag.Tensor
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
@@ -32,7 +33,7 @@ DTYPES = st.sampled_from(["float16", "float32", "float64", "int64", "int32", "bo
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3)
 AXES = st.one_of(st.none(), st.integers(-4, 4), st.tuples(st.integers(-4, 4), st.integers(-4, 4)))
 NAMES_SHAPE_OR_DTYPE = re.compile(
-    r"shape|\(\d+(, ?\d+)*,?\)|\b(float\d+|u?int\d+|bool|complex\d+|object|<U\d+|dtype)\b"
+    r"shape|got '|\(\d+(, ?\d+)*,?\)|\b(float\d+|u?int\d+|bool|complex\d+|object|<U\d+|dtype)\b"
 )
 
 
@@ -132,6 +133,17 @@ OPS: dict[str, tuple[int, Callable[[st.DrawFn, list[Any]], Any]]] = {
     "concatenate": (2, lambda d, a: ag.concatenate([a[0], a[1]], axis=d(st.integers(-3, 3)))),
     "stack": (2, lambda d, a: ag.stack([a[0], a[1]], axis=d(st.integers(-3, 3)))),
     "setitem": (2, lambda d, a: a[0].__setitem__(_index(d, a[0]), a[1])),
+    "linear": (2, lambda d, a: F.linear(a[0], a[1])),
+    "cross_entropy": (
+        1,
+        lambda d, a: F.cross_entropy(
+            a[0],
+            np.array(d(st.lists(st.integers(-1, 3), max_size=3)), dtype=np.int64),
+            reduction=d(st.sampled_from(["mean", "sum", "none", "max"])),
+        ),
+    ),
+    "bce": (2, lambda d, a: F.binary_cross_entropy_with_logits(a[0], a[1])),
+    "mse": (2, lambda d, a: F.mse_loss(a[0], a[1])),
     "backward": (1, lambda d, a: a[0].backward(retain_graph=d(st.booleans()))),
     "tensor": (1, lambda d, a: ag.tensor(a[0], requires_grad=d(st.booleans()))),
 }
