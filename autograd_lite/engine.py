@@ -140,12 +140,6 @@ _FREED = (
 )
 
 
-def _freed(node: Any) -> str:
-    shape = getattr(getattr(node, "data", None), "shape", None)
-    where = f" (a {node._op.name} node" + (f" of shape {shape})" if shape is not None else ")")
-    return _FREED + where
-
-
 _requires_grad = attrgetter("requires_grad")
 _data = attrgetter("data")
 
@@ -161,10 +155,9 @@ def _count_consumers(roots: Sequence[Node]) -> dict[Any, int]:
     root_set = set(roots)
     stack = [r for r in root_set if r._op is not None]
     while stack:
-        node = stack.pop()
-        parents = node._parents
+        parents = stack.pop()._parents
         if parents is None:
-            raise RuntimeError(_freed(node))
+            raise RuntimeError(_FREED)
         for p in parents:
             if not p.requires_grad:
                 continue
@@ -223,7 +216,7 @@ def _run(
                 continue
             parents = node._parents
             if parents is None:
-                raise RuntimeError(_freed(node))
+                raise RuntimeError(_FREED)
             needs = tuple(map(_requires_grad, parents))
             if g is not None:
                 versions = getattr(node, "_versions", None)
