@@ -33,7 +33,8 @@ DTYPES = st.sampled_from(["float16", "float32", "float64", "int64", "int32", "bo
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3)
 AXES = st.one_of(st.none(), st.integers(-4, 4), st.tuples(st.integers(-4, 4), st.integers(-4, 4)))
 NAMES_SHAPE_OR_DTYPE = re.compile(
-    r"shape|got '|retain_graph=True|\(\d+(, ?\d+)*,?\)|\b(float\d+|u?int\d+|bool|complex\d+|object|<U\d+|dtype)\b"
+    r"shape|got '|retain_graph=True|\(\d+(, ?\d+)*,?\)"
+    r"|\b(float\d+|u?int\d+|bool|complex\d+|object|<U\d+|dtype)\b"
 )
 
 
