@@ -81,7 +81,7 @@ class Op:
         tensors = _as_tensors(inputs)
         try:
             data, saved = cls.forward(*[t.data for t in tensors], **params)
-        except (ValueError, TypeError, IndexError) as e:
+        except (ValueError, TypeError, IndexError, OverflowError) as e:
             raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
         out = Tensor._wrap(data)
         # Only a floating output can carry a gradient (a cast to int ends the graph).
@@ -111,7 +111,7 @@ def _plain_error(e: Exception) -> type[Exception]:
     for base in (ValueError, TypeError, IndexError):
         if isinstance(e, base):
             return base
-    return type(e)
+    return ValueError  # OverflowError: e.g. inf written into an integer array
 
 
 def _as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:
