@@ -129,13 +129,13 @@ _FREED = (
 
 
 def _count_consumers(roots: Sequence[Node]) -> dict[int, int]:
-    """Number of edges into each node from nodes reachable from ``roots``."""
+    """Number of edges into each node from nodes reachable from ``roots``, keyed by id;
+    a root no reachable node consumes counts 0. The dict doubles as the visited set."""
     counts: dict[int, int] = {}
     stack: list[Node] = []
-    seen: set[int] = set()
     for r in roots:
-        if id(r) not in seen:
-            seen.add(id(r))
+        if id(r) not in counts:
+            counts[id(r)] = 0
             stack.append(r)
     while stack:
         node = stack.pop()
@@ -148,11 +148,37 @@ def _count_consumers(roots: Sequence[Node]) -> dict[int, int]:
             if not p.requires_grad:
                 continue
             key = id(p)
-            counts[key] = counts.get(key, 0) + 1
-            if key not in seen:
-                seen.add(key)
+            c = counts.get(key)
+            if c is None:
+                counts[key] = 1
                 stack.append(p)
+            else:
+                counts[key] = c + 1
     return counts
+
+
+_ONE_NEEDED = (True,)
+
+
+def _call_vjp(op: Any, g: Any, node: Node, parents: Any, create_graph: bool) -> Any:
+    """``op.vjp`` on the node's values (arrays), or on the nodes themselves to record the
+    backward pass. This runs once per node, so the one- and two-input cases, nearly every
+    node, skip building tuples with generators."""
+    if len(parents) == 1:
+        # The node requires grad, so its only input does.
+        if create_graph:
+            return op.vjp(g, parents, node, node._saved, _ONE_NEEDED)
+        return op.vjp(g, (parents[0].data,), node.data, node._saved, _ONE_NEEDED)
+    if len(parents) == 2:
+        x, y = parents
+        needs = (x.requires_grad, y.requires_grad)
+        if create_graph:
+            return op.vjp(g, parents, node, node._saved, needs)
+        return op.vjp(g, (x.data, y.data), node.data, node._saved, needs)
+    needs = tuple([p.requires_grad for p in parents])
+    if create_graph:
+        return op.vjp(g, parents, node, node._saved, needs)
+    return op.vjp(g, tuple([p.data for p in parents]), node.data, node._saved, needs)
 
 
 def _run(
@@ -173,7 +199,7 @@ def _run(
             grads[key] = grads[key] + g
             continue
         grads[key] = g
-        if counts.get(key, 0) == 0:
+        if counts[key] == 0:
             ready.append(r)
 
     prev_mode = _mode.enabled
@@ -196,12 +222,7 @@ def _run(
             if parents is None:
                 raise RuntimeError(_FREED)
             if g is not None:
-                needs = tuple(p.requires_grad for p in parents)
-                if create_graph:
-                    pgrads = op.vjp(g, parents, node, node._saved, needs)
-                else:
-                    xs = tuple(p.data for p in parents)
-                    pgrads = op.vjp(g, xs, node.data, node._saved, needs)
+                pgrads = _call_vjp(op, g, node, parents, create_graph)
             else:
                 pgrads = (None,) * len(parents)
             for p, gp in zip(parents, pgrads):
@@ -213,10 +234,8 @@ def _run(
                         gp = p._fit_grad(gp)
                     except ValueError as e:
                         raise ValueError(f"backward of {op.name}: {e}") from None
-                    if pkey in grads:
-                        grads[pkey] = grads[pkey] + gp
-                    else:
-                        grads[pkey] = gp
+                    prev = grads.get(pkey)
+                    grads[pkey] = gp if prev is None else prev + gp
                 c = counts[pkey] - 1
                 counts[pkey] = c
                 if c == 0:

@@ -185,7 +185,9 @@ class Tensor:
                     f"backward(): grad can be implicitly created only for a tensor with one "
                     f"element, got shape {self.shape}; pass grad= of that shape"
                 )
-            g: Any = np.ones_like(self.data)
+            # np.ones is a Python wrapper around these two calls, at twice their cost.
+            g: Any = np.empty(self.data.shape, self.data.dtype)
+            g.fill(1)
         else:
             g = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
             if g.shape != self.shape:
@@ -214,10 +216,11 @@ class Tensor:
         return self
 
     def _fit_grad(self, g: Any) -> Any:
-        if g.shape != self.data.shape:
-            g = dual.sum_to_shape(g, self.data.shape)
-        if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
+        data = self.data
+        if g.shape != data.shape:
+            g = dual.sum_to_shape(g, data.shape)
+        if g.dtype != data.dtype:
+            g = g.astype(data.dtype)
         return g
 
     def _accumulate(self, g: Any) -> None:
@@ -230,22 +233,22 @@ class Tensor:
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Tensor:
-        return arithmetic.Add.apply(self, other)
+        return arithmetic.add(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return arithmetic.Add.apply(other, self)
+        return arithmetic.add(other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return arithmetic.Sub.apply(self, other)
+        return arithmetic.sub(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return arithmetic.Sub.apply(other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return arithmetic.Mul.apply(self, other)
+        return arithmetic.mul(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return arithmetic.Mul.apply(other, self)
+        return arithmetic.mul(other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
         return arithmetic.Div.apply(self, other)

@@ -15,7 +15,21 @@ from ..tensor import Tensor
 from . import dual
 from .base import Op
 
-__all__ = ["Add", "Div", "Mul", "Neg", "Pow", "PowTensor", "Sub", "power"]
+__all__ = [
+    "Add",
+    "AddConstant",
+    "Div",
+    "Mul",
+    "MulConstant",
+    "Neg",
+    "Pow",
+    "PowTensor",
+    "Sub",
+    "add",
+    "mul",
+    "power",
+    "sub",
+]
 
 
 class Add(Op):
@@ -91,6 +105,42 @@ class Div(Op):
         return gx, gy
 
 
+class AddConstant(Op):
+    """z = x + c for a Python number c, kept as a parameter rather than made a Tensor.
+
+    dL/dx = g  (as for :class:`Add`; c needs no gradient).
+    """
+
+    name = "add_constant"
+    formula = "dx = g"
+
+    @staticmethod
+    def forward(x: Any, c: float) -> tuple[Any, Any]:
+        return x + c, None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (g,)
+
+
+class MulConstant(Op):
+    """z = c x for a Python number c, kept as a parameter rather than made a Tensor.
+
+    dL/dx = c g  (as for :class:`Mul`; c needs no gradient).
+    """
+
+    name = "mul_constant"
+    formula = "dx = c·g"
+
+    @staticmethod
+    def forward(x: Any, c: float) -> tuple[Any, Any]:
+        return x * c, c
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (g * saved,)
+
+
 class Neg(Op):
     """z = -x.
 
@@ -162,3 +212,44 @@ def power(x: Any, exponent: Any) -> Tensor:
     if isinstance(exponent, Tensor) or isinstance(exponent, np.ndarray):
         return PowTensor.apply(x, exponent)
     raise TypeError(f"pow: unsupported exponent type {type(exponent).__name__}")
+
+
+def _is_constant(c: Any, x: Any) -> bool:
+    """Whether ``c`` can stay a number beside the Tensor ``x``: a Python float, or a Python
+    int beside floating data. NumPy then computes exactly what it would with ``c`` made a
+    constant array (a float32 tensor stays float32), so no Tensor is built for it."""
+    kind = type(c)
+    if kind is float:
+        return isinstance(x, Tensor)
+    return kind is int and isinstance(x, Tensor) and x.data.dtype.kind == "f"
+
+
+def add(x: Any, y: Any) -> Tensor:
+    """``x + y``; a number on either side is a parameter of :class:`AddConstant` (IEEE
+    addition commutes, so ``c + x`` is ``x + c`` bit for bit)."""
+    if isinstance(y, Tensor) and isinstance(x, Tensor):
+        return Add.apply(x, y)
+    if _is_constant(y, x):
+        return AddConstant.apply(x, c=y)
+    if _is_constant(x, y):
+        return AddConstant.apply(y, c=x)
+    return Add.apply(x, y)
+
+
+def sub(x: Any, y: Any) -> Tensor:
+    """``x - y``; ``x - c`` is ``x + (-c)`` bit for bit, so a number ``y`` uses
+    :class:`AddConstant`."""
+    if _is_constant(y, x):
+        return AddConstant.apply(x, c=-y)
+    return Sub.apply(x, y)
+
+
+def mul(x: Any, y: Any) -> Tensor:
+    """``x * y``; a number on either side is a parameter of :class:`MulConstant`."""
+    if isinstance(y, Tensor) and isinstance(x, Tensor):
+        return Mul.apply(x, y)
+    if _is_constant(y, x):
+        return MulConstant.apply(x, c=y)
+    if _is_constant(x, y):
+        return MulConstant.apply(y, c=x)
+    return Mul.apply(x, y)

@@ -15,6 +15,7 @@ Defining a subclass registers it in :data:`REGISTRY`; nothing else is needed.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, ClassVar
 
 import numpy as np
@@ -25,6 +26,8 @@ from ..tensor import Tensor
 __all__ = ["REGISTRY", "Op"]
 
 REGISTRY: dict[str, type[Op]] = {}
+
+_data = attrgetter("data")
 
 
 class Op:
@@ -57,9 +60,13 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Tensor:
         """Run ``forward`` on the inputs' data and record the node when a grad is needed."""
-        tensors = _as_tensors(inputs)
+        tensors: tuple[Tensor, ...] = inputs
+        for x in inputs:
+            if not isinstance(x, Tensor):
+                tensors = _as_tensors(inputs)
+                break
         try:
-            data, saved = cls.forward(*[t.data for t in tensors], **params)
+            data, saved = cls.forward(*map(_data, tensors), **params)
         except (ValueError, TypeError) as e:
             shapes = ", ".join(str(t.shape) for t in tensors)
             raise type(e)(f"{cls.name}: {e} (input shapes: {shapes})") from None
