@@ -12,13 +12,21 @@ from typing import Any
 import numpy as np
 
 from . import functional
+from .anomaly import detect_anomaly, is_anomaly_enabled
 from .autograd import grad
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .explain import explain
 from .ops import arithmetic, elementwise, reduction
 from .ops import softmax as _softmax
 from .ops.base import Op
 from .ops.shape import broadcast_to, concatenate, reshape, stack, swapaxes, transpose, where
 from .tensor import Tensor
+from .viz import draw_graph
+
+# isort: split
+# nn and optim build on the Tensor and ops above, so they are imported after them.
+from . import datasets, nn, optim
+from .serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -29,18 +37,27 @@ __all__ = [
     "__version__",
     "broadcast_to",
     "concatenate",
+    "datasets",
+    "detect_anomaly",
+    "draw_graph",
     "enable_grad",
     "exp",
+    "explain",
     "functional",
     "grad",
+    "is_anomaly_enabled",
     "is_grad_enabled",
+    "load",
     "log",
     "log_softmax",
     "matmul",
+    "nn",
     "no_grad",
     "ones",
+    "optim",
     "relu",
     "reshape",
+    "save",
     "set_grad_enabled",
     "sigmoid",
     "softmax",

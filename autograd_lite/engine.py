@@ -23,8 +23,10 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 __all__ = [
     "Node",
+    "Observer",
     "VJPOp",
     "backward",
+    "check_versions",
     "enable_grad",
     "grad",
     "is_grad_enabled",
@@ -37,6 +39,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _GradMode(threading.local):
     enabled: bool = True
+    # Anomaly mode (see anomaly.py); off by default, also per thread.
+    anomaly: bool = False
+    check_forward: bool = False
 
 
 _mode = _GradMode()
@@ -122,6 +127,12 @@ class Node(Protocol):
         ...
 
 
+#: Called once per node the reverse pass visits, in the engine's order, with the node,
+#: its incoming gradient (None when no gradient reached it) and the raw per-input
+#: gradients its VJP returned (None for a leaf), before they are reduced to each input's
+#: shape. ``ag.explain`` is built on it.
+Observer = Callable[[Any, Any, Any], None]
+
 _FREED = (
     "Trying to backward through the graph a second time (or to read values it already "
     "freed). Pass retain_graph=True to the first backward() or grad() call to keep it."
@@ -187,9 +198,11 @@ def _run(
     retain_graph: bool,
     create_graph: bool,
     capture: dict[int, Any] | None,
+    observer: Observer | None = None,
 ) -> None:
     """The reverse pass. With ``capture`` (keys: ids of wanted nodes) gradients are
-    stored there and no ``.grad`` is touched; otherwise they accumulate into leaves."""
+    stored there and no ``.grad`` is touched; otherwise they accumulate into leaves.
+    ``observer`` sees every visited node (see :data:`Observer`)."""
     counts = _count_consumers(roots)
     grads: dict[int, Any] = {}
     ready: list[Node] = []
@@ -203,6 +216,7 @@ def _run(
             ready.append(r)
 
     prev_mode = _mode.enabled
+    anomaly_on = _mode.anomaly
     _mode.enabled = create_graph
     try:
         while ready:
@@ -217,14 +231,26 @@ def _run(
                 elif op is None or node._retains_grad:
                     node._accumulate(g)
             if op is None:
+                if observer is not None:
+                    observer(node, g, None)
                 continue
             parents = node._parents
             if parents is None:
                 raise RuntimeError(_FREED)
             if g is not None:
+                versions = getattr(node, "_versions", None)
+                if versions is not None and (
+                    node._version  # type: ignore[attr-defined]
+                    or versions != tuple([p._version for p in parents])
+                ):
+                    check_versions(node, parents, versions)
                 pgrads = _call_vjp(op, g, node, parents, create_graph)
+                if anomaly_on:
+                    anomaly.check_backward(node, g, pgrads)
             else:
                 pgrads = (None,) * len(parents)
+            if observer is not None:
+                observer(node, g, pgrads)
             for p, gp in zip(parents, pgrads):
                 if not p.requires_grad:
                     continue
@@ -247,11 +273,39 @@ def _run(
         _mode.enabled = prev_mode
 
 
+def check_versions(node: Any, parents: Sequence[Any], versions: tuple[int, ...]) -> None:
+    """Raise if a value this node's VJP needs was changed in place since the forward.
+
+    ``versions`` are the parents' ``_version`` when the node was made; a node's own
+    version starts at 0. A changed parent matters when the VJP reads input values, or
+    when it is a non-leaf that requires grad: an in-place write on such a tensor makes it
+    the output of a new ``setitem`` node, so this node's edge would reach the wrong graph.
+    """
+    op = node._op
+    if node._version != 0 and getattr(op, "reads_output", True):
+        raise RuntimeError(_modified_message(node, op, "the output", 0))
+    for i, (p, v) in enumerate(zip(parents, versions)):
+        if p._version != v and (
+            getattr(op, "reads_inputs", True) or (p.requires_grad and p._op is not None)
+        ):
+            raise RuntimeError(_modified_message(p, op, f"input {i}", v))
+
+
+def _modified_message(t: Any, op: Any, which: str, saved: int) -> str:
+    return (
+        f"a value needed for gradient computation was modified by an in-place operation: "
+        f"{which} of {op.name}, a Tensor of shape {t.shape} and dtype {t.dtype}, is at version "
+        f"{t._version} but was at version {saved} when {op.name} used it. Compute a new "
+        "tensor instead of assigning into this one (writes to .data are not tracked)."
+    )
+
+
 def backward(
     root: Node,
     grad_root: Any,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    observer: Observer | None = None,
 ) -> None:
     """Accumulate d(root)/d(leaf) · grad_root into every leaf's ``.grad``."""
     if not root.requires_grad:
@@ -261,7 +315,7 @@ def backward(
         )
     if retain_graph is None:
         retain_graph = create_graph
-    _run([root], [grad_root], retain_graph, create_graph, None)
+    _run([root], [grad_root], retain_graph, create_graph, None, observer)
 
 
 def grad(
@@ -293,3 +347,6 @@ def grad(
                 "(pass allow_unused=True to get None for it)"
             )
     return result
+
+
+from . import anomaly  # noqa: E402

@@ -25,6 +25,14 @@ class Tensor:
     grad. ``.grad`` is an ndarray of the tensor's shape and dtype after
     ``backward()`` (a Tensor, itself differentiable, after
     ``backward(create_graph=True)``).
+
+    In-place changes: ``x += y`` and the other augmented assignments build a new
+    tensor and rebind ``x`` (out of place). ``x[idx] = v`` writes into a fresh copy of
+    the data (so no other tensor sharing memory with ``x`` changes) and bumps
+    ``x._version``; a backward that needs ``x``'s old value, or whose graph ran through
+    ``x`` before the write, raises RuntimeError naming the tensor and both versions.
+    Writing to ``x.data`` directly (``x.data[0] = 1``) bypasses this check, as in
+    PyTorch: gradients computed afterwards may silently use the new values.
     """
 
     __slots__ = (
@@ -33,7 +41,9 @@ class Tensor:
         "_parents",
         "_retains_grad",
         "_saved",
+        "_trace",
         "_version",
+        "_versions",
         "data",
         "grad",
         "requires_grad",
@@ -50,6 +60,9 @@ class Tensor:
     _saved: Any
     _retains_grad: bool
     _version: int
+    # Set only on recorded nodes (by Op.apply) and in anomaly mode; read with getattr.
+    _versions: tuple[int, ...]
+    _trace: str
 
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: DTypeLike | None = None
@@ -172,12 +185,14 @@ class Tensor:
         grad: Any = None,
         retain_graph: bool | None = None,
         create_graph: bool = False,
+        explain: bool = False,
     ) -> None:
         """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
 
         ``grad`` (same shape as self) may be left out only when self has one element.
         The graph's saved values are released unless ``retain_graph=True`` (which
-        ``create_graph=True`` implies).
+        ``create_graph=True`` implies). ``explain=True`` also prints each step, as
+        :func:`autograd_lite.explain` does.
         """
         if grad is None:
             if self.data.size != 1:
@@ -196,6 +211,11 @@ class Tensor:
                 )
         if create_graph:
             g = Tensor._wrap(g) if not isinstance(grad, Tensor) else grad
+        if explain:
+            from .explain import explained_backward
+
+            explained_backward(self, g, retain_graph, create_graph, depth=1)
+            return
         engine.backward(self, g, retain_graph, create_graph)
 
     def retain_grad(self) -> None:

@@ -7,12 +7,13 @@ derivations 000, 001 and 003).
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 
 from ..tensor import Tensor
-from . import dual
+from . import dual, samples
 from .base import Op
 
 __all__ = [
@@ -40,6 +41,9 @@ class Add(Op):
     """
 
     formula = "dx = g;  dy = g"
+    sample = samples.broadcast({}, {})
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -54,9 +58,13 @@ class Sub(Op):
     """z = x - y.
 
     dL/dx = g,  dL/dy = -g.
+    No derivation file applies.
     """
 
     formula = "dx = g;  dy = -g"
+    sample = samples.broadcast({}, {})
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -71,9 +79,12 @@ class Mul(Op):
     """z = x ⊙ y.
 
     dL/dx = g ⊙ y,  dL/dy = g ⊙ x.
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ y;  dy = g ⊙ x"
+    sample = samples.broadcast({}, {})
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -89,9 +100,11 @@ class Div(Op):
     """z = x / y.
 
     dL/dx = g / y,  dL/dy = -g ⊙ z / y.
+    No derivation file applies.
     """
 
     formula = "dx = g / y;  dy = -g ⊙ z / y"
+    sample = samples.broadcast({}, {"away_from": (0.0,), "min_distance": 0.3})
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -108,11 +121,14 @@ class Div(Op):
 class AddConstant(Op):
     """z = x + c for a Python number c, kept as a parameter rather than made a Tensor.
 
-    dL/dx = g  (as for :class:`Add`; c needs no gradient).
+    dL/dx = g  (as for :class:`Add`; c needs no gradient). No derivation file applies.
     """
 
-    name = "add_constant"
+    name = "add"
     formula = "dx = g"
+    sample = samples.constant
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, c: float) -> tuple[Any, Any]:
@@ -126,11 +142,14 @@ class AddConstant(Op):
 class MulConstant(Op):
     """z = c x for a Python number c, kept as a parameter rather than made a Tensor.
 
-    dL/dx = c g  (as for :class:`Mul`; c needs no gradient).
+    dL/dx = c g  (as for :class:`Mul`; c needs no gradient). No derivation file applies.
     """
 
-    name = "mul_constant"
+    name = "mul"
     formula = "dx = c·g"
+    sample = samples.constant
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, c: float) -> tuple[Any, Any]:
@@ -145,9 +164,13 @@ class Neg(Op):
     """z = -x.
 
     dL/dx = -g.
+    No derivation file applies.
     """
 
     formula = "dx = -g"
+    sample = samples.elementwise()
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -162,9 +185,12 @@ class Pow(Op):
     """z = x ** p for a constant number p.
 
     dL/dx = g ⊙ p x^(p-1)   (power rule; ``p == 0`` gives a zero gradient).
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ p·x^(p−1)"
+    sample = samples.power
+    reads_output = False
 
     @staticmethod
     def forward(x: Any, p: float) -> tuple[Any, Any]:
@@ -187,9 +213,11 @@ class PowTensor(Op):
     """z = x ** y with y a tensor (for x > 0).
 
     dL/dx = g ⊙ y x^(y-1),  dL/dy = g ⊙ z ⊙ log x.
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ y·x^(y−1);  dy = g ⊙ z ⊙ log x"
+    sample = samples.broadcast({"min_value": 0.2}, {"min_value": -2.0, "max_value": 2.0})
 
     @staticmethod
     def forward(x: Any, y: Any) -> tuple[Any, Any]:
@@ -205,8 +233,11 @@ class PowTensor(Op):
 
 def power(x: Any, exponent: Any) -> Tensor:
     """``x ** exponent``: a number exponent uses :class:`Pow`, a tensor one :class:`PowTensor`."""
-    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-        return Pow.apply(x, p=exponent)
+    if isinstance(exponent, numbers.Real) and not isinstance(exponent, (bool, np.bool_)):
+        # A NumPy scalar becomes a Python number: a constant exponent must not change the
+        # result's dtype (float32 ** np.float64(2) stays float32) and must be accepted.
+        p = exponent.item() if isinstance(exponent, np.generic) else exponent
+        return Pow.apply(x, p=p)
     if isinstance(exponent, np.ndarray) and exponent.ndim == 0:
         return Pow.apply(x, p=exponent.item())
     if isinstance(exponent, Tensor) or isinstance(exponent, np.ndarray):

@@ -10,7 +10,19 @@ gradient in the broadcast shape of the output; the engine reduces it to the
 input's shape. ``saved`` holds only constants (axes, shapes, masks): inputs and
 output reach the VJP as ``xs`` and ``out``.
 
-Defining a subclass registers it in :data:`REGISTRY`; nothing else is needed.
+Defining a subclass registers it in :data:`REGISTRY`. The registry test
+(tests/ops/test_registry.py) then checks every op of the package without anyone
+writing a test for it, from three things the class states:
+
+- its docstring: the forward formula, one line per input's VJP, and the derivation
+  file it implements ("derivation 003") or "no derivation file applies";
+- ``formula``: the VJPs on one line (shown by ``ag.explain``);
+- ``sample``: how to draw a valid call, ``sample(draw) -> (inputs, params)`` with
+  ``draw`` hypothesis's ``data.draw``. The samplers of :mod:`autograd_lite.ops.samples`
+  cover most ops (``sample = samples.elementwise(away_from=(0.0,))`` for relu); an op
+  with an unusual domain writes its own. The test gradchecks ``Op.apply(*inputs,
+  **params)`` over the drawn calls and checks float32 inputs give float32 outputs and
+  gradients. An op without ``sample`` fails the test with a message saying what to add.
 """
 
 from __future__ import annotations
@@ -20,8 +32,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .. import anomaly
 from ..engine import _mode
 from ..tensor import Tensor
+from .samples import Sampler
 
 __all__ = ["REGISTRY", "Op"]
 
@@ -40,6 +54,13 @@ class Op:
     name: ClassVar[str] = "op"
     #: A one-line statement of the VJP for each input, shown by ``ag.explain``.
     formula: ClassVar[str] = ""
+    #: Whether ``vjp`` reads the inputs' / the output's values. The engine raises when a
+    #: value it reads was changed in place after the forward; False skips that check.
+    reads_inputs: ClassVar[bool] = True
+    reads_output: ClassVar[bool] = True
+    #: How the registry test draws a valid call: ``sample(draw) -> (inputs, params)``
+    #: (see :mod:`autograd_lite.ops.samples`). None fails that test for ops of the package.
+    sample: ClassVar[Sampler | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -67,19 +88,37 @@ class Op:
                 break
         try:
             data, saved = cls.forward(*map(_data, tensors), **params)
-        except (ValueError, TypeError) as e:
-            shapes = ", ".join(str(t.shape) for t in tensors)
-            raise type(e)(f"{cls.name}: {e} (input shapes: {shapes})") from None
+        except (ValueError, TypeError, IndexError) as e:
+            raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
         out = Tensor._wrap(data)
-        if _mode.enabled:
+        # Only a floating output can carry a gradient (a cast to int ends the graph).
+        if _mode.enabled and out.data.dtype.kind == "f":
             for t in tensors:
                 if t.requires_grad:
                     out.requires_grad = True
                     out._op = cls
                     out._parents = tensors
                     out._saved = saved
+                    out._versions = tuple([p._version for p in tensors])
                     break
+        if _mode.anomaly:
+            anomaly.record(out, tensors, cls.name)
         return out
+
+
+def _describe(tensors: tuple[Tensor, ...]) -> str:
+    shapes = ", ".join(str(t.shape) for t in tensors)
+    dtypes = ", ".join(str(t.dtype) for t in tensors)
+    return f"input shapes: {shapes}; dtypes: {dtypes}"
+
+
+def _plain_error(e: Exception) -> type[Exception]:
+    """The built-in class of a forward's error, so NumPy's own subclasses (AxisError,
+    DTypePromotionError, ...) never reach the user; an IndexError stays one."""
+    for base in (ValueError, TypeError, IndexError):
+        if isinstance(e, base):
+            return base
+    return type(e)
 
 
 def _as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from . import samples
 from .base import Op
 
 __all__ = ["Abs", "Exp", "Log", "ReLU", "Sigmoid", "Tanh"]
@@ -23,6 +24,8 @@ class ReLU(Op):
 
     name = "relu"
     formula = "dx = g ⊙ 1[x > 0]"
+    sample = samples.elementwise(away_from=(0.0,))
+    reads_output = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -42,6 +45,8 @@ class Sigmoid(Op):
     """
 
     formula = "dx = g ⊙ y(1 − y)"
+    sample = samples.elementwise(min_value=-8.0, max_value=8.0)
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -58,9 +63,12 @@ class Tanh(Op):
     """y = tanh x.
 
     dL/dx = g ⊙ (1 − y²).
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ (1 − y²)"
+    sample = samples.elementwise()
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -78,6 +86,8 @@ class Exp(Op):
     """
 
     formula = "dx = g ⊙ y"
+    sample = samples.elementwise()
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -92,9 +102,12 @@ class Log(Op):
     """y = ln x   (x > 0).
 
     dL/dx = g / x.
+    No derivation file applies.
     """
 
     formula = "dx = g / x"
+    sample = samples.elementwise(min_value=0.05, max_value=5.0)
+    reads_output = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
@@ -110,9 +123,12 @@ class Abs(Op):
     """y = |x|.
 
     dL/dx = g ⊙ sign(x).  Subgradient choice: |·|'(0) = 0.
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ sign(x)"
+    sample = samples.elementwise(away_from=(0.0,))
+    reads_output = False
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:

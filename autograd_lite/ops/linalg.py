@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._typing import Array
+from . import samples
 from .base import Op
 
 __all__ = ["MatMul"]
@@ -34,6 +35,8 @@ class MatMul(Op):
 
     name = "matmul"
     formula = "dX = G Wᵀ;  dW = Xᵀ G"
+    sample = samples.matmul
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, w: Array) -> tuple[Any, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._typing import Array, AxisLike, Shape
-from . import dual
+from . import dual, samples
 from .base import Op
 
 __all__ = ["Max", "Mean", "Min", "Sum", "kept_shape", "normalize_axes"]
@@ -48,9 +48,13 @@ class Sum(Op):
     """y = Σ_axes x.
 
     dL/dx = g broadcast back over the summed axes.
+    No derivation file applies.
     """
 
     formula = "dx = broadcast(g) over the summed axes"
+    sample = samples.reduction()
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
@@ -71,6 +75,9 @@ class Mean(Op):
     """
 
     formula = "dx = broadcast(g) / n over the reduced axes"
+    sample = samples.reduction()
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
@@ -114,9 +121,13 @@ class Max(Op):
 
     dL/dx = g ⊙ 1[x = y] / (number of maxima).  Subgradient choice: tied maxima share
     the gradient evenly, so the total passed down equals g.
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ 1[x = max] / #ties"
+    sample = samples.reduction(distinct=True)
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
@@ -132,9 +143,13 @@ class Min(Op):
     """y = min_axes x.
 
     dL/dx = g ⊙ 1[x = y] / (number of minima).  Tied minima share the gradient evenly.
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ 1[x = min] / #ties"
+    sample = samples.reduction(distinct=True)
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:

@@ -17,7 +17,7 @@ import numpy as np
 from .._typing import Array, Shape
 from ..engine import _mode
 from ..tensor import Tensor
-from . import dual
+from . import dual, samples
 from .base import Op
 
 __all__ = [
@@ -48,9 +48,13 @@ class Reshape(Op):
     """y = x reshaped (one axis may be -1).
 
     dL/dx = g reshaped to x's shape.
+    No derivation file applies.
     """
 
     formula = "dx = reshape(g, x.shape)"
+    sample = samples.reshape
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, shape: Shape) -> tuple[Any, Any]:
@@ -65,9 +69,13 @@ class Transpose(Op):
     """y = x with axes permuted (reversed when ``axes`` is None).
 
     dL/dx = g permuted by the inverse permutation.
+    No derivation file applies.
     """
 
     formula = "dx = transpose(g, inverse(axes))"
+    sample = samples.transpose
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, axes: Sequence[int] | None) -> tuple[Any, Any]:
@@ -84,9 +92,13 @@ class Cast(Op):
     """y = x converted to ``dtype``.
 
     dL/dx = g converted back to x's dtype.
+    No derivation file applies.
     """
 
     formula = "dx = g as x.dtype"
+    sample = samples.cast
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, dtype: np.dtype[Any]) -> tuple[Any, Any]:
@@ -103,9 +115,13 @@ class BroadcastTo(Op):
     """y = x broadcast to ``shape`` (NumPy rules).
 
     dL/dx = g summed over the broadcast axes.
+    Its VJP is the bias-gradient rule of derivation 000: db = Σ_rows G.
     """
 
     formula = "dx = sum_to_shape(g, x.shape)"
+    sample = samples.broadcast_to
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, shape: Shape) -> tuple[Any, Any]:
@@ -120,9 +136,13 @@ class SumTo(Op):
     """y = x summed over the axes that broadcasting to x's shape would add or stretch.
 
     dL/dx = g broadcast back to x's shape.
+    No derivation file applies.
     """
 
     formula = "dx = broadcast_to(g, x.shape)"
+    sample = samples.sum_to
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, shape: Shape) -> tuple[Any, Any]:
@@ -167,10 +187,14 @@ class GetItem(Op):
     """y = x[index]: ints, slices, None, Ellipsis, boolean masks, integer arrays.
 
     dL/dx = zeros like x with g added at ``index`` (repeated indices accumulate).
+    No derivation file applies.
     """
 
     name = "getitem"
     formula = "dx = index_add(zeros(x.shape), index, g)"
+    sample = samples.getitem
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, index: Any) -> tuple[Any, Any]:
@@ -187,10 +211,14 @@ class IndexAdd(Op):
     """y = zeros(shape) with x added at ``index`` (the VJP of ``GetItem``).
 
     dL/dx = g[index].
+    No derivation file applies.
     """
 
     name = "index_add"
     formula = "dx = g[index]"
+    sample = samples.index_add
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, shape: Shape, index: Any) -> tuple[Any, Any]:
@@ -204,11 +232,17 @@ class IndexAdd(Op):
 class SetItem(Op):
     """y = x with ``y[index] = v`` (what ``x[index] = v`` records when a grad is needed).
 
-    dL/dx = g with zeros at ``index``,  dL/dv = g[index] (summed to v's shape).
+    dL/dx = g with zeros at ``index``,  dL/dv = g[index] ⊙ 1[the write landed] (summed
+    to v's shape). An integer-array index that repeats a position writes it several
+    times and only the last write lands, so only that one passes the gradient to v.
+    No derivation file applies.
     """
 
     name = "setitem"
-    formula = "dx = g ⊙ 1[not written];  dv = g[index]"
+    formula = "dx = g ⊙ 1[not written];  dv = g[index] ⊙ 1[landed]"
+    sample = samples.setitem
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, v: Array, index: Any) -> tuple[Any, Any]:
@@ -216,17 +250,40 @@ class SetItem(Op):
         y[index] = v
         keep = np.ones(x.shape, dtype=bool)
         keep[index] = False
-        return y, (keep, index)
+        return y, (keep, index, _landed(x.shape, index))
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
-        keep, index = saved
-        return (g * keep if needs[0] else None), (g[index] if needs[1] else None)
+        keep, index, landed = saved
+        gv = None
+        if needs[1]:
+            gv = g[index] if landed is None else g[index] * landed
+        return (g * keep if needs[0] else None), gv
+
+
+def _landed(shape: Shape, index: Any) -> Array | None:
+    """Which slots of the written region ``zeros(shape)[index]`` survive the assignment
+    (a repeated integer index is overwritten by its later writes); None when all do."""
+    if not _has_integer_array(index):
+        return None
+    region = np.zeros(shape)[index].shape
+    ids = np.arange(int(np.prod(region))).reshape(region)
+    slot = np.full(shape, -1)
+    # Replaying the assignment with slot ids records exactly the writes NumPy keeps.
+    slot[index] = ids
+    landed = np.zeros(ids.size, dtype=bool)
+    landed[slot[slot >= 0]] = True
+    return None if landed.all() else landed.reshape(region)
 
 
 def setitem(t: Tensor, index: Any, value: Any) -> None:
-    """``t[index] = value`` in place; bumps ``t``'s version. When a gradient must flow,
-    ``t`` becomes the output of a ``SetItem`` node whose input is its old self."""
+    """``t[index] = value``; bumps ``t``'s version.
+
+    The write goes into a fresh copy of ``t.data`` that ``t`` then holds, so arrays that
+    share memory with it (reshape/transpose views, ``detach()``, values a graph saved)
+    never change behind the graph's back; a backward that reads ``t`` itself sees the
+    version bump and raises. When a gradient must flow, ``t`` becomes the output of a
+    ``SetItem`` node whose input is its old self."""
     index = normalize_index(index)
     v = value if isinstance(value, Tensor) else None
     track = _mode.enabled and (t.requires_grad or (v is not None and v.requires_grad))
@@ -236,7 +293,15 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
             "under no_grad(), or build a new tensor"
         )
     if not track:
-        t.data[index] = value.data if isinstance(value, Tensor) else value
+        data = t.data.copy()
+        try:
+            data[index] = value.data if isinstance(value, Tensor) else value
+        except (ValueError, TypeError, IndexError) as e:
+            vshape = np.shape(value.data if isinstance(value, Tensor) else value)
+            raise type(e)(
+                f"setitem: {e} (tensor shape {t.shape}, dtype {t.dtype}; value shape {vshape})"
+            ) from None
+        t.data = data
         t._version += 1
         return
     old = Tensor._wrap(t.data)
@@ -246,14 +311,23 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         t._parents,
         t._saved,
     )
+    if t._op is not None:
+        old._versions = t._versions
+        trace = getattr(t, "_trace", None)
+        if trace is not None:
+            old._trace = trace
     new = SetItem.apply(old, value, index=index)
-    t.data, t.requires_grad, t._op, t._parents, t._saved = (
+    t.data, t.requires_grad, t._op, t._parents, t._saved, t._versions = (
         new.data,
         new.requires_grad,
         new._op,
         new._parents,
         new._saved,
+        new._versions,
     )
+    trace = getattr(new, "_trace", None)
+    if trace is not None:
+        t._trace = trace
     t._version += 1
 
 
@@ -261,9 +335,13 @@ class Concatenate(Op):
     """y = concatenate(x₁, …, xₙ) along ``axis``.
 
     dL/dxᵢ = the slice of g that xᵢ filled.
+    No derivation file applies.
     """
 
     formula = "dxᵢ = g[..., offsetᵢ : offsetᵢ + sizeᵢ, ...] along axis"
+    sample = samples.concatenate
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(*xs: Array, axis: int = 0) -> tuple[Any, Any]:
@@ -286,9 +364,13 @@ class Stack(Op):
     """y = stack(x₁, …, xₙ) along a new ``axis``.
 
     dL/dxᵢ = g taken at position i of that axis.
+    No derivation file applies.
     """
 
     formula = "dxᵢ = g[..., i, ...] along axis"
+    sample = samples.stack
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(*xs: Array, axis: int = 0) -> tuple[Any, Any]:
@@ -305,9 +387,13 @@ class Where(Op):
     """y = x where ``condition`` else z (``condition`` is a constant bool array).
 
     dL/dx = g ⊙ condition,  dL/dz = g ⊙ ¬condition.
+    No derivation file applies.
     """
 
     formula = "dx = g ⊙ c;  dz = g ⊙ ¬c"
+    sample = samples.where
+    reads_inputs = False
+    reads_output = False
 
     @staticmethod
     def forward(x: Array, z: Array, condition: Array) -> tuple[Any, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._typing import Array
-from . import dual
+from . import dual, samples
 from .base import Op
 
 __all__ = ["LogSoftmax", "Softmax", "logsumexp"]
@@ -33,6 +33,8 @@ class Softmax(Op):
     """
 
     formula = "dx = P ⊙ (g − Σ_axis(g ⊙ P))"
+    sample = samples.along_axis
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
@@ -53,11 +55,17 @@ class LogSoftmax(Op):
 
     name = "log_softmax"
     formula = "dx = g − softmax(x) ⊙ Σ_axis g"
+    sample = samples.along_axis
+    reads_inputs = False
 
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
         _check_axis(axis, x.ndim)
-        return x - logsumexp(x, axis), axis
+        m = x.max(axis=axis, keepdims=True)
+        # Subtracting the max before the log-sum keeps low-precision logits exact: in float32
+        # ``x − logsumexp(x)`` at x ≈ −1e4 would lose the last digits to rounding.
+        shifted = x - np.where(np.isfinite(m), m, 0)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), axis
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:

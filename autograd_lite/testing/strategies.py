@@ -20,7 +20,9 @@ from ..tensor import Tensor
 
 __all__ = [
     "arrays",
+    "axes",
     "broadcastable_shapes",
+    "distinct",
     "matmul_shapes",
     "shapes",
     "tensors",
@@ -49,10 +51,24 @@ def broadcastable_shapes(
 
 def matmul_shapes(max_dims: int = 4, max_side: int = 4) -> st.SearchStrategy[tuple[Shape, Shape]]:
     """Operand shapes for ``x @ w`` in every ``np.matmul`` case: 1-D·1-D, 1-D·N-D,
-    N-D·1-D and batched N-D·N-D with broadcast batch axes."""
+    N-D·1-D and batched N-D·N-D with broadcast batch axes; each operand has at most
+    ``max_dims`` axes (at least 2)."""
+    if max_dims < 2:
+        raise ValueError(f"matmul_shapes needs max_dims >= 2, got {max_dims}")
+    # hypothesis counts only the batch (loop) axes in max_dims; the two core axes come on top.
     return hnp.mutually_broadcastable_shapes(
-        signature=MATMUL_SIGNATURE, max_dims=max_dims, max_side=max_side
+        signature=MATMUL_SIGNATURE, max_dims=max_dims - 2, max_side=max_side
     ).map(lambda b: (b.input_shapes[0], b.input_shapes[1]))
+
+
+def axes(ndim: int) -> st.SearchStrategy[int | tuple[int, ...] | None]:
+    """Valid ``axis`` arguments of a reduction over ``ndim`` axes: None, an int
+    (negative ones too) or a tuple of distinct axes, each possibly negative."""
+    if ndim == 0:
+        return st.sampled_from([None, ()])
+    one = st.integers(min_value=-ndim, max_value=ndim - 1)
+    many = st.lists(one, max_size=ndim, unique_by=lambda a: a % ndim).map(tuple)
+    return st.one_of(st.none(), one, many)
 
 
 def arrays(

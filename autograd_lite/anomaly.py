@@ -1,0 +1,111 @@
+"""Anomaly mode: find the op that first turns finite values into NaN or inf.
+
+Inside ``with ag.detect_anomaly():`` (per thread) every recorded node remembers
+the line of user code that created it. In backward, the first VJP that maps a
+finite incoming gradient to a NaN/inf gradient raises FloatingPointError naming
+the op and that line; with ``check_forward=True`` a forward that maps finite
+inputs to a NaN/inf output raises at once. Outside the mode nothing is recorded
+or checked (the engine pays one flag check) and NaN simply propagates.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from . import engine
+
+__all__ = ["detect_anomaly", "is_anomaly_enabled"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether anomaly mode is on in this thread."""
+    return bool(engine._mode.anomaly)
+
+
+class detect_anomaly:
+    """Context manager: record where each node is created and raise FloatingPointError at
+    the first op whose backward (or, with ``check_forward=True``, forward) turns finite
+    values into NaN/inf. Slow; meant for debugging. Per thread, nestable."""
+
+    def __init__(self, check_forward: bool = False) -> None:
+        self.check_forward = check_forward
+        self._prev: list[tuple[bool, bool]] = []
+
+    def __enter__(self) -> None:
+        mode = engine._mode
+        self._prev.append((mode.anomaly, mode.check_forward))
+        mode.anomaly = True
+        mode.check_forward = self.check_forward
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        engine._mode.anomaly, engine._mode.check_forward = self._prev.pop()
+
+
+def user_site() -> str:
+    """``file:line (code)`` of the innermost frame outside autograd_lite."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return "<unknown>"
+    filename, lineno = frame.f_code.co_filename, frame.f_lineno
+    code = linecache.getline(filename, lineno).strip()
+    site = f"{filename}:{lineno} in {frame.f_code.co_name}"
+    return f"{site}: {code}" if code else site
+
+
+def _data(x: Any) -> Any:
+    return getattr(x, "data", x)
+
+
+def _finite(x: Any) -> bool:
+    if x is None:
+        return True
+    arr = np.asarray(_data(x))
+    if arr.dtype.kind not in "fc":
+        return True
+    return bool(np.isfinite(arr).all())
+
+
+def record(node: Any, inputs: tuple[Any, ...], op_name: str) -> None:
+    """Called by ``Op.apply`` in anomaly mode: remember where ``node`` was created and,
+    with ``check_forward``, check its value."""
+    site = user_site()
+    try:
+        node._trace = site
+    except AttributeError:
+        pass
+    if engine._mode.check_forward and not _finite(node) and all(_finite(x) for x in inputs):
+        raise FloatingPointError(
+            f"forward of {op_name} produced NaN/inf from finite inputs "
+            f"(input shapes: {', '.join(str(np.shape(_data(x))) for x in inputs)}); "
+            f"created at {site}"
+        )
+
+
+def check_backward(node: Any, g: Any, grads: Any) -> None:
+    """Called by the engine in anomaly mode after each VJP: raise if a finite incoming
+    gradient became NaN/inf."""
+    if not _finite(g):
+        return
+    for i, gi in enumerate(grads):
+        if not _finite(gi):
+            site = getattr(node, "_trace", None) or "<created outside detect_anomaly()>"
+            raise FloatingPointError(
+                f"backward of {node._op.name} turned a finite gradient into NaN/inf "
+                f"(gradient for input {i}, shape {np.shape(_data(gi))}); the {node._op.name} "
+                f"node was created at {site}"
+            )

@@ -1,0 +1,91 @@
+"""Small 2-D classification sets generated from a seed (no download): two moons and
+interleaved spirals, plus a train/held-out split.
+
+Every function takes an explicit ``seed`` and returns the same arrays for the
+same arguments on every machine: ``X`` float64 of shape (n, 2) and ``y`` int64
+class labels of shape (n,).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._typing import Array
+
+TURNS = 1.5
+__all__ = ["spirals", "train_test_split", "two_moons"]
+
+
+def _check(name: str, value: float, minimum: float, integer: bool = False) -> None:
+    if integer and (not isinstance(value, (int, np.integer)) or isinstance(value, bool)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if not value >= minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+
+
+def two_moons(n: int = 400, noise: float = 0.1, seed: int = 0) -> tuple[Array, Array]:
+    """Two interleaving half circles, ``n`` points in all (class 0 gets the extra one when
+    ``n`` is odd), with Gaussian noise of standard deviation ``noise`` on each coordinate."""
+    _check("n", n, 2, integer=True)
+    _check("noise", noise, 0.0)
+    rng = np.random.default_rng(seed)
+    n0 = (n + 1) // 2
+    n1 = n - n0
+    t0 = np.linspace(0.0, math.pi, n0)
+    t1 = np.linspace(0.0, math.pi, n1)
+    upper = np.stack([np.cos(t0), np.sin(t0)], axis=1)
+    lower = np.stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)], axis=1)
+    X = np.concatenate([upper, lower]) + rng.normal(0.0, noise, size=(n, 2))
+    y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n1, dtype=np.int64)])
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def spirals(
+    n_per_class: int = 200, n_classes: int = 3, noise: float = 0.2, seed: int = 0
+) -> tuple[Array, Array]:
+    """``n_classes`` interleaved spiral arms of ``n_per_class`` points each.
+
+    Arm k runs from the centre outwards (radius 0 to 1) while its angle turns through
+    one full revolution starting at 2πk / n_classes; ``noise`` is the standard deviation
+    of Gaussian noise added to the angle (radians), scaled by the radius so the centre,
+    where the arms meet, is not made inseparable.
+    """
+    _check("n_per_class", n_per_class, 1, integer=True)
+    _check("n_classes", n_classes, 2, integer=True)
+    _check("noise", noise, 0.0)
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for k in range(n_classes):
+        r = np.linspace(0.05, 1.0, n_per_class)
+        start = 2.0 * math.pi * k / n_classes
+        theta = start + TURNS * 2.0 * math.pi * r
+        arm = np.stack([r * np.sin(theta), r * np.cos(theta)], axis=1)
+        xs.append(arm + rng.normal(0.0, noise, size=(n_per_class, 2)))
+        ys.append(np.full(n_per_class, k, dtype=np.int64))
+    X = np.concatenate(xs)
+    y = np.concatenate(ys)
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+def train_test_split(
+    X: Array, y: Array, test_fraction: float = 0.25, seed: int = 0
+) -> tuple[Array, Array, Array, Array]:
+    """Shuffle with ``seed`` and hold out ``test_fraction`` of the rows:
+    returns ``X_train, X_test, y_train, y_test``. Both parts get at least one row."""
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    n = len(y)
+    if n < 2:
+        raise ValueError(f"need at least 2 rows to split, got {n}")
+    n_test = min(max(1, round(n * test_fraction)), n - 1)
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]

@@ -1,0 +1,274 @@
+"""``Module``, ``Parameter``, ``Sequential`` and ``ModuleList``: models as trees of layers.
+
+A module registers a ``Parameter`` or a submodule the moment it is assigned as
+an attribute (a list of modules assigned as an attribute becomes a
+``ModuleList``), so ``parameters()``, ``named_parameters()`` (dotted names such
+as ``net.0.weight``), ``state_dict()`` and ``load_state_dict()`` walk the tree
+without any bookkeeping by the model's author.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from .._typing import Array
+from ..tensor import Tensor
+
+__all__ = ["Module", "ModuleList", "Parameter", "Sequential"]
+
+
+class Parameter(Tensor):
+    """A Tensor that requires grad and that modules collect as a parameter.
+
+    ``Parameter(data)`` copies ``data``; integer data is converted to float64,
+    since only floating tensors can require grad.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        arr = np.asarray(data.data if isinstance(data, Tensor) else data)
+        if arr.dtype.kind != "f":
+            arr = arr.astype(np.float64)
+        super().__init__(arr, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Subclasses call ``super().__init__()`` first, assign parameters and submodules as
+    attributes, and define ``forward``; calling the module calls ``forward``.
+    """
+
+    training: bool
+    _parameters: dict[str, Parameter]
+    _modules: dict[str, Module]
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+
+    # ------------------------------------------------------------- registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise RuntimeError(
+                f"{type(self).__name__}: call super().__init__() before assigning attributes"
+            )
+        if isinstance(value, list) and value and all(isinstance(v, Module) for v in value):
+            value = ModuleList(value)
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        self.__dict__.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: parameters and submodules live in the registries.
+        d = self.__dict__
+        if "_parameters" in d and name in d["_parameters"]:
+            return d["_parameters"][name]
+        if "_modules" in d and name in d["_modules"]:
+            return d["_modules"][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._parameters:
+            del self._parameters[name]
+        elif name in self._modules:
+            del self._modules[name]
+        else:
+            object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` under ``name`` (None removes it), as attribute assignment does."""
+        if param is None:
+            self._parameters.pop(name, None)
+        else:
+            setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module) -> None:
+        """Register ``module`` under ``name`` (names need not be identifiers, e.g. ``"0"``)."""
+        if not isinstance(module, Module):
+            raise TypeError(f"add_module({name!r}): expected a Module, got {type(module).__name__}")
+        self._parameters.pop(name, None)
+        self._modules[name] = module
+
+    # --------------------------------------------------------------- the forward
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # -------------------------------------------------------------- tree walking
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """``(dotted name, module)`` for this module and every descendant, each once."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, mod = stack.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            yield name, mod
+            children = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items()]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        yield from self._modules.values()
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` in registration order; a shared parameter once."""
+        seen: set[int] = set()
+        for mod_name, mod in self.named_modules(prefix):
+            for k, p in mod._parameters.items():
+                if id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mod_name}.{k}" if mod_name else k), p
+
+    def parameters(self) -> Iterator[Parameter]:
+        for _, p in self.named_parameters():
+            yield p
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to None."""
+        for p in self.parameters():
+            p.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Set ``.training`` on this module and every descendant; returns self."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    # ---------------------------------------------------------------- state dict
+    def state_dict(self) -> OrderedDict[str, Array]:
+        """Dotted parameter name -> a copy of its data, in registration order."""
+        return OrderedDict((k, p.data.copy()) for k, p in self.named_parameters())
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> None:
+        """Copy arrays from ``state_dict`` into the parameters, in place.
+
+        Everything is checked first: with ``strict`` a missing or unexpected key is an
+        error, and (always) a shape or dtype that differs from the parameter's. One
+        ValueError lists every problem, and on error no parameter is changed.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected a mapping, got {type(state_dict).__name__}")
+        params = dict(self.named_parameters())
+        problems: list[str] = []
+        if strict:
+            missing = [k for k in params if k not in state_dict]
+            unexpected = [str(k) for k in state_dict if k not in params]
+            if missing:
+                problems.append("missing keys: " + ", ".join(repr(k) for k in missing))
+            if unexpected:
+                problems.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
+        updates: list[tuple[Parameter, Array]] = []
+        for k, p in params.items():
+            if k not in state_dict:
+                continue
+            v = state_dict[k]
+            arr = v.data if isinstance(v, Tensor) else np.asarray(v)
+            if arr.shape != p.shape:
+                problems.append(f"{k!r}: shape {arr.shape} in the state dict, {p.shape} in model")
+            elif arr.dtype != p.dtype:
+                problems.append(f"{k!r}: dtype {arr.dtype} in the state dict, {p.dtype} in model")
+            else:
+                updates.append((p, arr))
+        if problems:
+            raise ValueError(
+                f"load_state_dict for {type(self).__name__} failed, nothing was loaded:\n  "
+                + "\n  ".join(problems)
+            )
+        for p, arr in updates:
+            np.copyto(p.data, arr)
+            p._version += 1
+
+    # ----------------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        """The text inside this module's parentheses in its repr (its settings)."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, m in self._modules.items():
+            child = repr(m).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}({extra}" if extra else f"{type(self).__name__}("
+        return head + "\n" + "\n".join(lines) + "\n)"
+
+
+class ModuleList(Module):
+    """A list of modules registered under the names ``"0"``, ``"1"``, …"""
+
+    def __init__(self, modules: Iterable[Module] = ()) -> None:
+        super().__init__()
+        for m in modules:
+            self.append(m)
+
+    def append(self, module: Module) -> ModuleList:
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        for m in modules:
+            self.append(m)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._modules.values()))
+
+    def __getitem__(self, index: int) -> Module:
+        items = list(self._modules.values())
+        try:
+            return items[index]
+        except IndexError:
+            raise IndexError(f"index {index} out of range for {len(items)} modules") from None
+
+
+class Sequential(ModuleList):
+    """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    An error raised by a layer names the layer's position, e.g. ``layer (2)``.
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__(modules)
+
+    def forward(self, x: Any) -> Any:
+        for i, m in enumerate(self._modules.values()):
+            try:
+                x = m(x)
+            except ValueError as e:
+                raise ValueError(f"{type(self).__name__} layer ({i}): {e}") from None
+        return x

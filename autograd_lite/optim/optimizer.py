@@ -1,0 +1,190 @@
+"""The ``Optimizer`` base: parameter groups, ``zero_grad``, and state dicts.
+
+Parameters are updated in place on ``.data``, outside any graph. The state
+dict has PyTorch's layout: ``{"state": {index: {name: value}}, "param_groups":
+[{hyperparameter: value, ..., "params": [index, ...]}]}`` with parameters
+numbered in order across groups, so it survives ``ag.save``/``ag.load``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._typing import Array
+from ..tensor import Tensor
+
+__all__ = ["Optimizer"]
+
+
+def _check_nonneg(name: str, value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        return f"{name} must be a number, got {value!r}"
+    if not value >= 0:  # also refuses NaN
+        return f"invalid {name}: {value} (must be >= 0)"
+    return None
+
+
+class Optimizer:
+    """Base class: subclasses set ``state_arrays`` / ``state_scalars`` (the names of each
+    parameter's state entries), implement ``_validate`` and ``step``."""
+
+    state_arrays: ClassVar[tuple[str, ...]] = ()
+    state_scalars: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        items = list(params)
+        if not items:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+        groups = items if isinstance(items[0], Mapping) else [{"params": items}]
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[int, dict[str, Any]] = {}
+        seen: set[int] = set()
+        for gi, group in enumerate(groups):
+            if not isinstance(group, Mapping) or "params" not in group:
+                raise TypeError(f"{type(self).__name__}: parameter group {gi} is not a dict")
+            g = {**self.defaults, **{k: v for k, v in group.items() if k != "params"}}
+            unknown = sorted(set(g) - set(self.defaults))
+            if unknown:
+                raise ValueError(f"{type(self).__name__}: unknown hyperparameters {unknown}")
+            problems = self._validate(g)
+            if problems:
+                raise ValueError(f"{type(self).__name__}: " + "; ".join(problems))
+            plist = list(group["params"])
+            if not plist:
+                raise ValueError(f"{type(self).__name__}: parameter group {gi} is empty")
+            for i, p in enumerate(plist):
+                if not isinstance(p, Tensor):
+                    raise TypeError(
+                        f"{type(self).__name__}: parameter {i} is a {type(p).__name__}, "
+                        "not a Tensor"
+                    )
+                if not p.requires_grad or not p.is_leaf:
+                    raise ValueError(
+                        f"{type(self).__name__}: parameter {i} (shape {p.shape}) must be a "
+                        "leaf tensor that requires grad"
+                    )
+                if id(p) in seen:
+                    raise ValueError(
+                        f"{type(self).__name__}: parameter {i} (shape {p.shape}) appears twice"
+                    )
+                seen.add(id(p))
+            g["params"] = plist
+            self.param_groups.append(g)
+
+    def _validate(self, hyper: Mapping[str, Any]) -> list[str]:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to None."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
+
+    def _indexed(self) -> list[tuple[int, Tensor, dict[str, Any]]]:
+        out = []
+        i = 0
+        for group in self.param_groups:
+            for p in group["params"]:
+                out.append((i, p, group))
+                i += 1
+        return out
+
+    @staticmethod
+    def _grad(p: Tensor) -> Array | None:
+        g = p.grad
+        if g is None:
+            return None
+        return np.asarray(g.data if isinstance(g, Tensor) else g)
+
+    def state_dict(self) -> dict[str, Any]:
+        """A deep copy of the state and hyperparameters, parameters named by index."""
+        state = {i: copy.deepcopy(s) for i, s in sorted(self.state.items())}
+        groups = []
+        start = 0
+        for group in self.param_groups:
+            n = len(group["params"])
+            hyper = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            groups.append({**hyper, "params": list(range(start, start + n))})
+            start += n
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore hyperparameters and state. Everything is checked first; one ValueError
+        lists every problem and leaves the optimizer unchanged."""
+        name = type(self).__name__
+        if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
+            raise ValueError(f"{name}.load_state_dict: expected keys 'state' and 'param_groups'")
+        problems: list[str] = []
+        groups = list(state_dict["param_groups"])
+        if len(groups) != len(self.param_groups):
+            raise ValueError(
+                f"{name}.load_state_dict: {len(groups)} parameter groups in the state dict, "
+                f"{len(self.param_groups)} in the optimizer"
+            )
+        new_hyper = []
+        for gi, (saved, own) in enumerate(zip(groups, self.param_groups)):
+            hyper = {k: v for k, v in dict(saved).items() if k != "params"}
+            if set(hyper) != set(self.defaults):
+                problems.append(
+                    f"group {gi}: hyperparameters {sorted(hyper)}, expected {sorted(self.defaults)}"
+                )
+                continue
+            if len(saved.get("params", ())) != len(own["params"]):
+                problems.append(
+                    f"group {gi}: {len(saved.get('params', ()))} parameters in the state dict, "
+                    f"{len(own['params'])} in the optimizer"
+                )
+            problems += [f"group {gi}: {p}" for p in self._validate(hyper)]
+            new_hyper.append(hyper)
+        params = {i: p for i, p, _ in self._indexed()}
+        new_state: dict[int, dict[str, Any]] = {}
+        for key, entry in dict(state_dict["state"]).items():
+            try:
+                i = int(key)
+            except (TypeError, ValueError):
+                problems.append(f"state key {key!r} is not a parameter index")
+                continue
+            if i not in params:
+                problems.append(f"state for parameter {i}, but there are {len(params)}")
+                continue
+            expected = set(self.state_arrays) | set(self.state_scalars)
+            if set(entry) != expected:
+                problems.append(f"state {i}: entries {sorted(entry)}, expected {sorted(expected)}")
+                continue
+            p = params[i]
+            s: dict[str, Any] = {}
+            for k in self.state_arrays:
+                arr = np.asarray(entry[k])
+                if arr.shape != p.shape or arr.dtype != p.dtype:
+                    problems.append(
+                        f"state {i} {k!r}: {arr.dtype} {arr.shape}, parameter is "
+                        f"{p.dtype} {p.shape}"
+                    )
+                s[k] = arr.copy()
+            for k in self.state_scalars:
+                s[k] = entry[k].item() if isinstance(entry[k], np.generic) else entry[k]
+            new_state[i] = s
+        if problems:
+            raise ValueError(
+                f"{name}.load_state_dict failed, nothing was loaded:\n  " + "\n  ".join(problems)
+            )
+        for own, hyper in zip(self.param_groups, new_hyper):
+            own.update(hyper)
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for gi, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {gi}")
+            for k in sorted(group):
+                if k != "params":
+                    lines.append(f"    {k}: {group[k]}")
+        return "\n".join(lines) + "\n)"

@@ -1,0 +1,73 @@
+"""Stochastic gradient descent with momentum, Nesterov momentum and weight decay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .optimizer import Optimizer, _check_nonneg
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """``SGD(params, lr, momentum=0.0, weight_decay=0.0, nesterov=False)``, PyTorch's rule.
+
+    For each parameter p with gradient g (skipped when ``p.grad`` is None)::
+
+        d = g + weight_decay · p
+        b = d on the first step, else momentum · b + d        (when momentum ≠ 0)
+        d = d + momentum · b if nesterov else b               (when momentum ≠ 0)
+        p = p − lr · d
+    """
+
+    state_arrays = ("momentum_buffer",)
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+        }
+        super().__init__(params, defaults)
+
+    def _validate(self, hyper: Mapping[str, Any]) -> list[str]:
+        problems = [
+            msg
+            for key in ("lr", "momentum", "weight_decay")
+            if (msg := _check_nonneg(key, hyper[key])) is not None
+        ]
+        if hyper["nesterov"] and not (
+            isinstance(hyper["momentum"], (int, float)) and hyper["momentum"] > 0
+        ):
+            problems.append("nesterov momentum needs momentum > 0")
+        return problems
+
+    def step(self) -> None:
+        for i, p, group in self._indexed():
+            g = self._grad(p)
+            if g is None:
+                continue
+            lr, momentum = group["lr"], group["momentum"]
+            wd, nesterov = group["weight_decay"], group["nesterov"]
+            d = g + wd * p.data if wd != 0 else g
+            if momentum != 0:
+                state = self.state.get(i)
+                if state is None:
+                    buf = d.copy()
+                    self.state[i] = {"momentum_buffer": buf}
+                else:
+                    buf = state["momentum_buffer"]
+                    buf *= momentum
+                    buf += d
+                d = d + momentum * buf if nesterov else buf
+            p.data -= lr * d
+            p._version += 1

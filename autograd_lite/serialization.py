@@ -1,0 +1,190 @@
+"""``save`` and ``load``: checkpoints as ``.npz`` files that can never run code.
+
+``save(obj, path)`` takes nested dicts, lists and tuples whose leaves are
+ndarrays (or Tensors, stored as their data), numbers, strings, booleans or
+None: a model's ``state_dict()``, an optimizer's, or a dict of both. Each array
+becomes one ``.npy`` member of the zip, named by its path in the tree
+(``model/net.0.weight``); the tree itself, with the scalars and the key types,
+is a JSON member ``__autograd_lite__`` that also carries the format version.
+
+``load`` opens the file with ``allow_pickle=False`` always: a file holding
+pickled data or object arrays is refused, as is an ``.npz`` that is not a
+checkpoint or one of an unknown format version, and a corrupt or truncated
+file raises ValueError. Saving writes a temporary file beside the target and
+renames it over the target with ``os.replace``, so a crash mid-save leaves the
+previous checkpoint intact and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from typing import Any
+
+import numpy as np
+
+from ._typing import Array
+from .tensor import Tensor
+
+__all__ = ["FORMAT_VERSION", "CheckpointError", "load", "save"]
+
+FORMAT_VERSION = 1
+_META = "__autograd_lite__"
+_FORMAT = "autograd_lite.checkpoint"
+
+
+class CheckpointError(ValueError):
+    """A file that is not a readable autograd_lite checkpoint (unsafe, foreign, corrupt)."""
+
+
+def _encode(obj: Any, path: str, arrays: dict[str, Array]) -> Any:
+    """The JSON tree of ``obj``; arrays are moved into ``arrays`` under unique names."""
+    if isinstance(obj, Tensor):
+        obj = obj.data
+    if isinstance(obj, (np.ndarray, np.generic)):
+        arr = np.asarray(obj)
+        if arr.dtype.hasobject or arr.dtype.kind not in "biufcUS":
+            raise TypeError(
+                f"save: cannot store the {arr.dtype} array at {path or '<root>'!r}: only numeric, "
+                "bool and string arrays are saved (object arrays would need pickle)"
+            )
+        name = path or "<root>"
+        while name in arrays or name == _META:
+            name += "~"
+        arrays[name] = arr
+        return {"array": name, "scalar": isinstance(obj, np.generic)}
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return {"value": obj}
+    if isinstance(obj, dict):
+        items = []
+        for k, v in obj.items():
+            if isinstance(k, bool) or not isinstance(k, (str, int)):
+                raise TypeError(f"save: dict keys must be str or int, got {k!r} at {path!r}")
+            child = f"{path}/{k}" if path else str(k)
+            items.append([k, _encode(v, child, arrays)])
+        return {"dict": items}
+    if isinstance(obj, (list, tuple)):
+        kind = "list" if isinstance(obj, list) else "tuple"
+        return {
+            kind: [_encode(v, f"{path}/{i}" if path else str(i), arrays) for i, v in enumerate(obj)]
+        }
+    raise TypeError(
+        f"save: cannot store a {type(obj).__name__} at {path or '<root>'!r}; checkpoints hold "
+        "dicts, lists and tuples of arrays, numbers, strings, booleans and None"
+    )
+
+
+def _decode(node: Any, arrays: dict[str, Array]) -> Any:
+    if not isinstance(node, dict) or len(node) not in (1, 2):
+        raise ValueError(f"malformed checkpoint tree node {node!r}")
+    if "array" in node:
+        arr = arrays[node["array"]]
+        return arr[()] if node.get("scalar") else arr
+    if "value" in node:
+        return node["value"]
+    if "dict" in node:
+        return {k: _decode(v, arrays) for k, v in node["dict"]}
+    if "list" in node:
+        return [_decode(v, arrays) for v in node["list"]]
+    if "tuple" in node:
+        return tuple(_decode(v, arrays) for v in node["tuple"])
+    raise ValueError(f"malformed checkpoint tree node {node!r}")
+
+
+def save(obj: Any, path: str | os.PathLike[str]) -> None:
+    """Write ``obj`` (nested dicts/lists/tuples of arrays and plain values) to ``path``
+    atomically, as an ``.npz`` loadable without pickle."""
+    arrays: dict[str, Array] = {}
+    tree = _encode(obj, "", arrays)
+    meta = {"format": _FORMAT, "version": FORMAT_VERSION, "tree": tree}
+    meta_bytes = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    target = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(target))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+                _write_member(zf, _META, meta_bytes)
+                for name, arr in arrays.items():
+                    _write_member(zf, name, arr)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _write_member(zf: zipfile.ZipFile, name: str, arr: Array) -> None:
+    with zf.open(name + ".npy", "w", force_zip64=True) as member:
+        np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
+
+
+def load(path: str | os.PathLike[str]) -> Any:
+    """Read a checkpoint written by :func:`save` (never unpickling anything)."""
+    where = os.fspath(path)
+    with open(where, "rb") as f:
+        head = f.read(6)
+    if head[:2] == b"PK":
+        pass
+    elif head.startswith(b"\x93NUMPY"):
+        raise CheckpointError(f"{where} is a single .npy array, not an autograd_lite checkpoint")
+    elif head[:1] == b"\x80":
+        raise CheckpointError(
+            f"refusing to load {where}: it is a pickle, which could run code; "
+            "autograd_lite checkpoints are .npz files without pickled data"
+        )
+    else:
+        raise CheckpointError(
+            f"cannot read checkpoint {where}: corrupt or truncated, or not an .npz file "
+            f"(it starts with {head!r})"
+        )
+    try:
+        with np.load(where, allow_pickle=False) as npz:
+            return _read(npz, where)
+    except CheckpointError:
+        raise
+    except ValueError as e:
+        if "allow_pickle" in str(e):
+            raise CheckpointError(
+                f"refusing to load {where}: it holds pickled data or object arrays, which "
+                "could run code; autograd_lite checkpoints never contain pickles"
+            ) from None
+        raise CheckpointError(
+            f"cannot read checkpoint {where}: corrupt or truncated ({e})"
+        ) from None
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, TypeError) as e:
+        raise CheckpointError(
+            f"cannot read checkpoint {where}: corrupt or truncated ({type(e).__name__}: {e})"
+        ) from None
+
+
+def _read(npz: Any, where: str) -> Any:
+    if _META not in npz.files:
+        raise CheckpointError(
+            f"{where} is an .npz file but not an autograd_lite checkpoint (no {_META!r} entry; "
+            f"it holds {sorted(npz.files)[:5]})"
+        )
+    meta_arr = npz[_META]
+    try:
+        meta = json.loads(meta_arr.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CheckpointError(f"{where}: corrupt checkpoint header ({e})") from None
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+        raise CheckpointError(f"{where} is an .npz file but not an autograd_lite checkpoint")
+    version = meta.get("version")
+    if version != FORMAT_VERSION:
+        raise CheckpointError(
+            f"{where}: checkpoint format version {version!r} is not supported (this "
+            f"autograd_lite reads version {FORMAT_VERSION}); was it written by a newer release?"
+        )
+    arrays = {name: npz[name] for name in npz.files if name != _META}
+    for name, arr in arrays.items():
+        if arr.dtype.hasobject:
+            raise CheckpointError(f"refusing to load {where}: {name!r} is an object array")
+    return _decode(meta["tree"], arrays)

@@ -1,0 +1,177 @@
+"""Module registration, dotted names, train/eval, state dicts and strict loading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite import nn
+
+
+class Block(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(3, 4, rng=np.random.default_rng(0))
+        self.scale = nn.Parameter(np.ones(4))
+        self.note = "not a parameter"
+
+    def forward(self, x: ag.Tensor) -> ag.Tensor:
+        return self.fc(x) * self.scale
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.block = Block()
+        self.layers = [nn.Linear(4, 4, rng=np.random.default_rng(1)), nn.ReLU()]
+        self.head = nn.Sequential(nn.Linear(4, 2, rng=np.random.default_rng(2)))
+
+    def forward(self, x: ag.Tensor) -> ag.Tensor:
+        h = self.block(x)
+        for layer in self.layers:
+            h = layer(h)
+        out: ag.Tensor = self.head(h)
+        return out
+
+
+NAMES = [
+    "block.scale",
+    "block.fc.weight",
+    "block.fc.bias",
+    "layers.0.weight",
+    "layers.0.bias",
+    "head.0.weight",
+    "head.0.bias",
+]
+
+
+def test_parameters_register_on_assignment_with_dotted_names() -> None:
+    net = Net()
+    names = [k for k, _ in net.named_parameters()]
+    assert sorted(names) == sorted(NAMES)
+    # A module's own parameters come before its submodules', in assignment order.
+    assert names[:3] == ["block.scale", "block.fc.weight", "block.fc.bias"]
+    assert isinstance(net.layers, nn.ModuleList)
+    assert len(list(net.parameters())) == 7
+    assert net.block.note == "not a parameter"
+    assert "note" not in dict(net.named_parameters())
+
+
+def test_reassigning_and_deleting_attributes_updates_the_registry() -> None:
+    b = Block()
+    b.scale = nn.Parameter(np.zeros(4))
+    assert next(k for k, _ in b.named_parameters()) == "scale"
+    assert np.all(b.scale.data == 0)
+    b.scale = None  # a plain value replaces the parameter
+    assert "scale" not in dict(b.named_parameters())
+    del b.fc
+    assert list(b.named_parameters()) == []
+    with pytest.raises(AttributeError, match="fc"):
+        _ = b.fc
+
+
+def test_shared_parameter_is_listed_once() -> None:
+    lin = nn.Linear(2, 2, rng=np.random.default_rng(0))
+    seq = nn.Sequential(lin, nn.ReLU(), lin)
+    assert [k for k, _ in seq.named_parameters()] == ["0.weight", "0.bias"]
+
+
+def test_assigning_before_super_init_is_a_clear_error() -> None:
+    class Bad(nn.Module):
+        def __init__(self) -> None:
+            self.w = nn.Parameter(np.ones(2))
+
+    with pytest.raises(RuntimeError, match=r"super\(\)\.__init__"):
+        Bad()
+
+
+def test_forward_zero_grad_train_eval() -> None:
+    net = Net()
+    x = ag.Tensor(np.random.default_rng(3).standard_normal((5, 3)))
+    net(x).sum().backward()
+    assert all(p.grad is not None for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+    assert net.training and net.block.fc.training
+    assert net.eval() is net
+    assert not any(m.training for m in net.modules())
+    net.train()
+    assert all(m.training for m in net.modules())
+
+
+def test_parameter_is_a_tensor_that_requires_grad() -> None:
+    p = nn.Parameter([1, 2, 3])
+    assert isinstance(p, ag.Tensor) and p.requires_grad and p.dtype == np.float64
+    assert repr(p).startswith("Parameter containing:")
+
+
+def test_state_dict_is_an_ordered_copy() -> None:
+    net = Net()
+    sd = net.state_dict()
+    assert list(sd) == [k for k, _ in net.named_parameters()]
+    sd["block.scale"][:] = 7.0
+    assert np.all(net.block.scale.data == 1.0)
+
+
+def test_load_state_dict_round_trip() -> None:
+    a, b = Net(), Net()
+    for p in a.parameters():
+        p.data += 1.5
+    b.load_state_dict(a.state_dict())
+    for (ka, pa), (kb, pb) in zip(a.named_parameters(), b.named_parameters()):
+        assert ka == kb
+        np.testing.assert_array_equal(pa.data, pb.data)
+    x = ag.Tensor(np.ones((2, 3)))
+    np.testing.assert_array_equal(a(x).data, b(x).data)
+
+
+def test_strict_load_lists_every_problem_and_changes_nothing() -> None:
+    net = Net()
+    before = {k: v.copy() for k, v in net.state_dict().items()}
+    sd = {k: v + 1.0 for k, v in net.state_dict().items()}
+    del sd["head.0.bias"]
+    sd["extra.weight"] = np.zeros(3)
+    sd["block.fc.weight"] = np.zeros((4, 3))
+    sd["layers.0.bias"] = sd["layers.0.bias"].astype(np.float32)
+    with pytest.raises(ValueError) as info:
+        net.load_state_dict(sd)
+    msg = str(info.value)
+    for part in [
+        "missing keys: 'head.0.bias'",
+        "unexpected keys: 'extra.weight'",
+        "'block.fc.weight': shape (4, 3)",
+        "(3, 4)",
+        "'layers.0.bias': dtype float32",
+    ]:
+        assert part in msg
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
+
+
+def test_non_strict_load_ignores_missing_and_unexpected_but_not_shapes() -> None:
+    net = Net()
+    net.load_state_dict({"head.0.bias": np.full(2, 3.0), "other": np.zeros(1)}, strict=False)
+    np.testing.assert_array_equal(net.head[0].bias.data, [3.0, 3.0])
+    with pytest.raises(ValueError, match=r"head\.0\.bias"):
+        net.load_state_dict({"head.0.bias": np.zeros(3)}, strict=False)
+
+
+def test_repr_shows_the_module_tree() -> None:
+    text = repr(Net())
+    assert text.splitlines()[0] == "Net("
+    assert "  (block): Block(\n    (fc): Linear(in_features=3, out_features=4, bias=True)" in text
+    assert "(layers): ModuleList(" in text and "(1): ReLU()" in text
+    assert text.endswith(")")
+
+
+def test_module_list_and_sequential_containers() -> None:
+    ml = nn.ModuleList([nn.ReLU()]).append(nn.Tanh())
+    assert len(ml) == 2 and isinstance(ml[1], nn.Tanh) and isinstance(ml[-1], nn.Tanh)
+    with pytest.raises(IndexError, match="out of range"):
+        ml[5]
+    seq = nn.Sequential(nn.Linear(2, 3, rng=np.random.default_rng(0)), nn.Sigmoid())
+    y = seq(ag.Tensor(np.zeros((4, 2))))
+    assert y.shape == (4, 3) and np.all((y.data > 0) & (y.data < 1))
+    with pytest.raises(NotImplementedError):
+        nn.Module()(1)

@@ -1,0 +1,81 @@
+"""sum, mean, max, min over every kind of ``axis`` with ``keepdims``; max/min tie splitting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd_lite import Tensor
+from autograd_lite.testing import strategies as s
+
+from ._check import check_float32, check_grad
+
+REDUCTIONS = ["sum", "mean", "max", "min"]
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+@given(data=st.data())
+def test_reduction(name: str, data: st.DataObject) -> None:
+    x = data.draw(s.arrays(s.shapes()))
+    if name in ("max", "min"):
+        x = s.distinct(x)  # away from ties, where max is not differentiable
+    axis = data.draw(s.axes(x.ndim))
+    keepdims = data.draw(st.booleans())
+    fn = lambda t: getattr(t, name)(axis=axis, keepdims=keepdims)  # noqa: E731
+    expected = getattr(np, name)(x, axis=axis, keepdims=keepdims)
+    np.testing.assert_allclose(fn(Tensor(x)).data, expected)
+    check_grad(fn, x)
+
+
+def test_max_splits_ties_evenly() -> None:
+    x = Tensor(np.array([[1.0, 3.0, 3.0, 2.0], [5.0, 5.0, 5.0, 0.0]]), requires_grad=True)
+    x.max(axis=1).backward(np.array([1.0, 6.0]))
+    np.testing.assert_allclose(x.grad, [[0.0, 0.5, 0.5, 0.0], [2.0, 2.0, 2.0, 0.0]])
+
+
+def test_max_over_all_ties_and_min() -> None:
+    x = Tensor(np.array([[2.0, 1.0], [2.0, 2.0]]), requires_grad=True)
+    x.max().backward()
+    np.testing.assert_allclose(x.grad, [[1 / 3, 0.0], [1 / 3, 1 / 3]])
+    y = Tensor(np.array([1.0, 1.0, 4.0]), requires_grad=True)
+    y.min().backward()
+    np.testing.assert_allclose(y.grad, [0.5, 0.5, 0.0])
+
+
+def test_sum_and_mean_values() -> None:
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    y = x.mean(axis=(0, -1), keepdims=True)
+    assert y.shape == (1, 3, 1)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, np.full((2, 3, 4), 1 / 8))
+
+
+@pytest.mark.parametrize("axis", [2, -3, (0, 0), (0, -2)])
+def test_bad_axis(axis: Any) -> None:
+    with pytest.raises(ValueError, match="axis"):
+        Tensor(np.ones((2, 3))).sum(axis=axis)
+
+
+def test_max_of_empty_raises() -> None:
+    with pytest.raises(ValueError, match=r"\(0,\)"):
+        Tensor(np.ones(0)).max()
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t: t.sum(axis=0),
+        lambda t: t.mean(axis=-1, keepdims=True),
+        lambda t: t.max(axis=(0, 1)),
+        lambda t: t.min(axis=1),
+        lambda t: t.mean(),
+    ],
+    ids=["sum", "mean", "max", "min", "mean_all"],
+)
+def test_float32_kept(fn: Callable[[Any], Any]) -> None:
+    check_float32(fn, [[0.5, 1.0, 1.5], [2.0, 3.0, -1.0]])

@@ -1,0 +1,65 @@
+"""softmax and log_softmax along an axis: gradcheck, stability at ±1e4, dtype kept."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd_lite as ag
+from autograd_lite import Tensor
+from autograd_lite.testing import strategies as s
+
+from ._check import check_float32, check_grad
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@given(data=st.data())
+def test_softmax_family(name: str, data: st.DataObject) -> None:
+    x = data.draw(s.arrays(s.shapes(min_dims=1)))
+    axis = data.draw(st.integers(min_value=-x.ndim, max_value=x.ndim - 1))
+    fn = lambda t: getattr(t, name)(axis=axis)  # noqa: E731
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    p = e / e.sum(axis=axis, keepdims=True)
+    np.testing.assert_allclose(fn(Tensor(x)).data, p if name == "softmax" else np.log(p))
+    check_grad(fn, x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stable_for_huge_logits(dtype: Any) -> None:
+    logits = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=dtype)
+    x = Tensor(logits, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = x.softmax(axis=1)
+        lp = x.log_softmax(axis=1)
+        (p * np.arange(3.0)).sum().backward()
+        lp[0, 1].backward()
+    np.testing.assert_allclose(p.data, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], rtol=1e-6)
+    np.testing.assert_allclose(lp.data[0], [0.0, -2e4, -1e4])
+    np.testing.assert_allclose(lp.data[1], np.full(3, -np.log(3.0)), rtol=1e-6)
+    assert np.isfinite(x.grad).all()
+    assert p.dtype == dtype and lp.dtype == dtype and x.grad.dtype == dtype
+
+
+def test_functional_forms() -> None:
+    x = Tensor(np.array([[1.0, 2.0], [3.0, 5.0]]))
+    np.testing.assert_array_equal(ag.softmax(x, axis=0).data, x.softmax(axis=0).data)
+    np.testing.assert_array_equal(ag.log_softmax(x).data, x.log_softmax().data)
+
+
+def test_bad_axis() -> None:
+    with pytest.raises(ValueError, match="axis 2"):
+        Tensor(np.ones((2, 3))).softmax(axis=2)
+
+
+@pytest.mark.parametrize(
+    "fn", [lambda t: t.softmax(axis=0), lambda t: t.log_softmax()], ids=["softmax", "log"]
+)
+def test_float32_kept(fn: Callable[[Any], Any]) -> None:
+    check_float32(fn, [[0.5, 1.0, 1.5], [2.0, 3.0, -1.0]])

@@ -1,0 +1,226 @@
+"""The backward pass: seeds, iteration depth, graph release, VJP counts, grad mode."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite import Tensor
+
+
+@pytest.fixture
+def no_gc() -> Iterator[None]:
+    """Reference counting alone must free graphs: the cycle collector is off."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+# ------------------------------------------------------------------------ seeds
+def test_backward_grad_shape_mismatch_names_both_shapes() -> None:
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    y = x * 2
+    with pytest.raises(ValueError, match=r"\(3, 2\).*\(2, 3\)"):
+        y.backward(np.ones((3, 2)))
+    assert x.grad is None
+
+
+def test_non_scalar_backward_without_grad_raises() -> None:
+    y = Tensor(np.ones(3), requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"\(3,\)"):
+        y.backward()
+
+
+def test_backward_with_explicit_grad() -> None:
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    (x * 3).backward(np.array([1.0, 10.0]))
+    np.testing.assert_allclose(x.grad, [3.0, 30.0])
+
+
+def test_one_element_non_0d_output_needs_no_grad() -> None:
+    x = Tensor(np.array([[2.0]]), requires_grad=True)
+    (x * x).backward()
+    np.testing.assert_allclose(x.grad, [[4.0]])
+
+
+def test_backward_on_a_value_without_grad_raises() -> None:
+    with pytest.raises(RuntimeError, match="requires_grad"):
+        (Tensor(1.0) * 2).backward()
+
+
+# -------------------------------------------------------------------- iteration
+def test_chain_of_100000_ops() -> None:
+    x = Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    start = time.perf_counter()
+    y = x
+    for i in range(100_000):
+        y = y + 1.0 if i % 2 else y * 1.0
+    y.sum().backward()
+    print(f"\n100,000-op chain: forward + backward in {time.perf_counter() - start:.2f} s")
+    np.testing.assert_allclose(x.grad, [1.0, 1.0])
+    np.testing.assert_allclose(y.data, x.data + 50_000)
+
+
+def test_dropping_a_deep_unused_graph_is_safe() -> None:
+    y = Tensor(np.ones(2), requires_grad=True)
+    for _ in range(100_000):
+        y = y * 1.0
+    del y
+
+
+# ---------------------------------------------------------------- graph release
+def test_graph_freed_after_backward(no_gc: None) -> None:
+    x = Tensor(np.ones(3), requires_grad=True)
+    h = (x * 2.0).exp()
+    ref = weakref.ref(h)
+    z = h.sum()
+    del h
+    assert ref() is not None
+    z.backward()
+    assert ref() is None
+    assert z._parents is None
+
+
+def test_graph_freed_after_dropping_output(no_gc: None) -> None:
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    w = Tensor(np.ones((3, 2)), requires_grad=True)
+    h = (x @ w).relu()
+    out = h.softmax(axis=-1)[0].max()
+    refs = [weakref.ref(h), weakref.ref(out)]
+    del h, out
+    assert all(r() is None for r in refs)
+
+
+def test_retained_graph_freed_after_dropping_output(no_gc: None) -> None:
+    x = Tensor(np.ones(3), requires_grad=True)
+    h = x.sigmoid()
+    ref = weakref.ref(h)
+    z = (h * h).sum()
+    del h
+    z.backward(retain_graph=True)
+    assert ref() is not None
+    del z
+    assert ref() is None
+
+
+# ----------------------------------------------------------------- VJP counting
+class CountedSquare(ag.Function):
+    """y = x²  (test op; no derivation file applies).
+
+    dL/dx = 2 x g.
+    """
+
+    formula = "dx = 2 x g"
+    calls: ClassVar[int] = 0
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        return x * x, None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        CountedSquare.calls += 1
+        return (2 * xs[0] * g,)
+
+
+def test_each_vjp_runs_once_on_the_summed_gradient() -> None:
+    CountedSquare.calls = 0
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = CountedSquare.apply(x)
+    # h feeds four consumers; its VJP must still run once.
+    y = (h * 2.0 + h.exp() + h.sum() + h[0]).sum()
+    y.backward()
+    assert CountedSquare.calls == 1
+    e = np.exp(x.data**2)
+    expected = 2 * x.data * (2.0 + e + 2.0 + np.array([2.0, 0.0]))
+    np.testing.assert_allclose(x.grad, expected)
+
+
+def test_leaves_accumulate_across_backward_calls() -> None:
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    (x * 3.0).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad, 3.0 + 2 * x.data)
+    x.zero_grad()
+    assert x.grad is None
+
+
+# ---------------------------------------------------------------- retain_graph
+def test_second_backward_without_retain_graph_raises() -> None:
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    z = (x.exp() * x).sum()
+    z.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        z.backward()
+
+
+def test_retain_graph_accumulates() -> None:
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    z = (x.exp() * x).sum()
+    z.backward(retain_graph=True)
+    z.backward(retain_graph=True)
+    z.backward()
+    np.testing.assert_allclose(x.grad, 3 * np.exp(x.data) * (1 + x.data))
+
+
+# -------------------------------------------------------------------- grad mode
+def test_no_grad_context_manager() -> None:
+    x = Tensor(np.ones(2), requires_grad=True)
+    with ag.no_grad():
+        assert not ag.is_grad_enabled()
+        y = (x * 2).exp().sum()
+    assert ag.is_grad_enabled()
+    assert not y.requires_grad and y.is_leaf
+
+
+def test_no_grad_decorator() -> None:
+    @ag.no_grad()
+    def double(t: Tensor) -> Tensor:
+        return t * 2
+
+    x = Tensor(np.ones(2), requires_grad=True)
+    assert not double(x).requires_grad
+    assert (x * 2).requires_grad
+
+
+def test_no_grad_restored_after_exception() -> None:
+    with pytest.raises(KeyError), ag.no_grad():
+        raise KeyError("x")
+    assert ag.is_grad_enabled()
+
+
+def test_enable_grad_inside_no_grad() -> None:
+    x = Tensor(np.ones(2), requires_grad=True)
+    with ag.no_grad(), ag.enable_grad():
+        assert (x * 2).requires_grad
+
+
+def test_no_grad_is_thread_local() -> None:
+    x = Tensor(np.ones(2), requires_grad=True)
+    seen: dict[str, bool] = {}
+    entered, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        entered.wait()
+        seen["other"] = (x * 2).requires_grad
+        release.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with ag.no_grad():
+        entered.set()
+        release.wait()
+        seen["main"] = (x * 2).requires_grad
+    thread.join()
+    assert seen == {"other": True, "main": False}

@@ -1,0 +1,102 @@
+"""gradcheck passes correct gradients and reports a wrong VJP precisely."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite import Tensor
+from autograd_lite.testing import GradcheckError, gradcheck
+
+
+class BadCube(ag.Function):
+    """y = x³ with a planted bug in its VJP (test op; no derivation file applies).
+
+    dL/dx should be 3x² g; this one returns 3x² g + 1 at flat index 2 only.
+    """
+
+    formula = "dx = 3 x² g (wrong at one element)"
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        return x**3, None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        gx = 3 * xs[0] ** 2 * g
+        bump = np.zeros(xs[0].shape)
+        bump.reshape(-1)[2] = 1.0
+        return (gx + bump,)
+
+
+class BadSecondInput(ag.Function):
+    """z = x ⊙ y with dL/dy wrongly g ⊙ y (test op; no derivation file applies)."""
+
+    formula = "dx = g ⊙ y;  dy = g ⊙ y (wrong)"
+
+    @staticmethod
+    def forward(x: Any, y: Any) -> tuple[Any, Any]:
+        return x * y, None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        _, y = xs
+        return g * y, g * y
+
+
+def test_true_on_correct_functions() -> None:
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    w = Tensor(rng.standard_normal((4, 2)), requires_grad=True)
+    assert gradcheck(lambda a, b: (a @ b).tanh().sum(axis=0), [x, w]) is True
+    assert gradcheck(lambda a: a.exp(), x) is True
+    # Tuple outputs, and inputs that do not require grad.
+    c = Tensor(rng.standard_normal(4))
+    assert gradcheck(lambda a, k: (a * k, a.sum()), [x, c]) is True
+
+
+def test_catches_a_planted_wrong_vjp_and_names_everything() -> None:
+    x = Tensor(np.array([[0.5, 1.0], [1.5, 2.0]]), requires_grad=True)
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda t: BadCube.apply(t), [x])
+    msg = str(info.value)
+    assert "input 0" in msg
+    assert "(1, 0)" in msg  # flat index 2 of a 2×2 array
+    # The analytic and numeric values at that element.
+    numeric = 3 * 1.5**2
+    rng = np.random.default_rng(0)
+    v = rng.standard_normal((2, 2))
+    assert f"{numeric * v[1, 0]:.6f}"[:6] in msg
+    assert f"{numeric * v[1, 0] + 1:.6f}"[:6] in msg
+    assert "analytic" in msg and "numeric" in msg
+
+
+def test_names_the_second_input() -> None:
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    with pytest.raises(GradcheckError, match="input 1"):
+        gradcheck(lambda a, b: BadSecondInput.apply(a, b), [x, y])
+
+
+def test_is_an_assertion_error() -> None:
+    assert issubclass(GradcheckError, AssertionError)
+
+
+def test_runs_in_float64_for_float32_inputs() -> None:
+    x = Tensor(np.array([0.3, 0.7], dtype=np.float32), requires_grad=True)
+    assert gradcheck(lambda t: t.sigmoid() * t, [x])
+    assert x.dtype == np.float32 and x.grad is None
+
+
+def test_needs_an_input_that_requires_grad() -> None:
+    with pytest.raises(ValueError, match="requires grad"):
+        gradcheck(lambda t: t * 2, [Tensor(np.ones(2))])
+
+
+def test_unused_input_gets_zero_gradient() -> None:
+    x = Tensor(np.ones(2), requires_grad=True)
+    y = Tensor(np.ones(3), requires_grad=True)
+    assert gradcheck(lambda a, b: a * 2.0, [x, y])
