@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from . import functional
+from . import functional, scalar_nn
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .autograd import grad
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -20,6 +20,7 @@ from .ops import arithmetic, elementwise, reduction
 from .ops import softmax as _softmax
 from .ops.base import Op
 from .ops.shape import broadcast_to, concatenate, reshape, stack, swapaxes, transpose, where
+from .scalar import Scalar
 from .tensor import Tensor
 from .viz import draw_graph
 
@@ -33,6 +34,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Function",
     "Op",
+    "Scalar",
     "Tensor",
     "__version__",
     "broadcast_to",
@@ -58,6 +60,7 @@ __all__ = [
     "relu",
     "reshape",
     "save",
+    "scalar_nn",
     "set_grad_enabled",
     "sigmoid",
     "softmax",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -139,57 +140,35 @@ _FREED = (
 )
 
 
-def _count_consumers(roots: Sequence[Node]) -> dict[int, int]:
-    """Number of edges into each node from nodes reachable from ``roots``, keyed by id;
-    a root no reachable node consumes counts 0. The dict doubles as the visited set."""
-    counts: dict[int, int] = {}
-    stack: list[Node] = []
-    for r in roots:
-        if id(r) not in counts:
-            counts[id(r)] = 0
-            stack.append(r)
+_requires_grad = attrgetter("requires_grad")
+_data = attrgetter("data")
+
+
+def _count_consumers(roots: Sequence[Node]) -> dict[Any, int]:
+    """Number of edges into each node from nodes reachable from ``roots``.
+
+    Dicts here and in :func:`_run` are keyed by the nodes themselves: every node type
+    hashes by identity, and a dict compares keys by identity before ``==``, so no
+    elementwise ``__eq__`` ever runs (and no ``id()`` call per edge is paid).
+    """
+    counts: dict[Any, int] = {}
+    root_set = set(roots)
+    stack = [r for r in root_set if r._op is not None]
     while stack:
-        node = stack.pop()
-        if node._op is None:
-            continue
-        parents = node._parents
+        parents = stack.pop()._parents
         if parents is None:
             raise RuntimeError(_FREED)
         for p in parents:
             if not p.requires_grad:
                 continue
-            key = id(p)
-            c = counts.get(key)
-            if c is None:
-                counts[key] = 1
-                stack.append(p)
+            if p in counts:
+                counts[p] += 1
             else:
-                counts[key] = c + 1
+                # First edge into p: walk p's parents once (roots are walked already).
+                counts[p] = 1
+                if p._op is not None and p not in root_set:
+                    stack.append(p)
     return counts
-
-
-_ONE_NEEDED = (True,)
-
-
-def _call_vjp(op: Any, g: Any, node: Node, parents: Any, create_graph: bool) -> Any:
-    """``op.vjp`` on the node's values (arrays), or on the nodes themselves to record the
-    backward pass. This runs once per node, so the one- and two-input cases, nearly every
-    node, skip building tuples with generators."""
-    if len(parents) == 1:
-        # The node requires grad, so its only input does.
-        if create_graph:
-            return op.vjp(g, parents, node, node._saved, _ONE_NEEDED)
-        return op.vjp(g, (parents[0].data,), node.data, node._saved, _ONE_NEEDED)
-    if len(parents) == 2:
-        x, y = parents
-        needs = (x.requires_grad, y.requires_grad)
-        if create_graph:
-            return op.vjp(g, parents, node, node._saved, needs)
-        return op.vjp(g, (x.data, y.data), node.data, node._saved, needs)
-    needs = tuple([p.requires_grad for p in parents])
-    if create_graph:
-        return op.vjp(g, parents, node, node._saved, needs)
-    return op.vjp(g, tuple([p.data for p in parents]), node.data, node._saved, needs)
 
 
 def _run(
@@ -197,37 +176,38 @@ def _run(
     root_grads: Sequence[Any],
     retain_graph: bool,
     create_graph: bool,
-    capture: dict[int, Any] | None,
+    capture: dict[Any, Any] | None,
     observer: Observer | None = None,
 ) -> None:
-    """The reverse pass. With ``capture`` (keys: ids of wanted nodes) gradients are
+    """The reverse pass. With ``capture`` (keys: the wanted nodes) gradients are
     stored there and no ``.grad`` is touched; otherwise they accumulate into leaves.
     ``observer`` sees every visited node (see :data:`Observer`)."""
     counts = _count_consumers(roots)
-    grads: dict[int, Any] = {}
+    grads: dict[Any, Any] = {}
     ready: list[Node] = []
     for r, g in zip(roots, root_grads):
-        key = id(r)
-        if key in grads:
-            grads[key] = grads[key] + g
+        if r in grads:
+            grads[r] = grads[r] + g
             continue
-        grads[key] = g
-        if counts[key] == 0:
+        grads[r] = g
+        if counts.get(r, 0) == 0:
             ready.append(r)
 
     prev_mode = _mode.enabled
     anomaly_on = _mode.anomaly
     _mode.enabled = create_graph
+    # The loop runs once per node and its inner loop once per edge; on scalar graphs it
+    # is the whole cost of backward, hence the bound methods and attrgetter maps.
+    pop, push, pop_grad, get_grad = ready.pop, ready.append, grads.pop, grads.get
     try:
         while ready:
-            node = ready.pop()
-            key = id(node)
-            g = grads.pop(key, None)
+            node = pop()
+            g = pop_grad(node, None)
             op = node._op
             if g is not None:
                 if capture is not None:
-                    if key in capture:
-                        capture[key] = g
+                    if node in capture:
+                        capture[node] = g
                 elif op is None or node._retains_grad:
                     node._accumulate(g)
             if op is None:
@@ -237,6 +217,7 @@ def _run(
             parents = node._parents
             if parents is None:
                 raise RuntimeError(_FREED)
+            needs = tuple(map(_requires_grad, parents))
             if g is not None:
                 versions = getattr(node, "_versions", None)
                 if versions is not None and (
@@ -244,28 +225,32 @@ def _run(
                     or versions != tuple([p._version for p in parents])
                 ):
                     check_versions(node, parents, versions)
-                pgrads = _call_vjp(op, g, node, parents, create_graph)
+                if create_graph:
+                    pgrads = op.vjp(g, parents, node, node._saved, needs)
+                else:
+                    xs = tuple(map(_data, parents))
+                    pgrads = op.vjp(g, xs, node.data, node._saved, needs)
                 if anomaly_on:
                     anomaly.check_backward(node, g, pgrads)
             else:
                 pgrads = (None,) * len(parents)
             if observer is not None:
                 observer(node, g, pgrads)
-            for p, gp in zip(parents, pgrads):
-                if not p.requires_grad:
+            for p, gp, need in zip(parents, pgrads, needs):
+                if not need:
                     continue
-                pkey = id(p)
                 if gp is not None:
                     try:
                         gp = p._fit_grad(gp)
                     except ValueError as e:
                         raise ValueError(f"backward of {op.name}: {e}") from None
-                    prev = grads.get(pkey)
-                    grads[pkey] = gp if prev is None else prev + gp
-                c = counts[pkey] - 1
-                counts[pkey] = c
-                if c == 0:
-                    ready.append(p)
+                    old = get_grad(p)
+                    grads[p] = gp if old is None else old + gp
+                c = counts[p] - 1
+                if c:
+                    counts[p] = c
+                else:
+                    push(p)
             if not retain_graph:
                 node._parents = None
                 node._saved = None
@@ -337,9 +322,9 @@ def grad(
             raise ValueError(f"grad(): output {i} does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
-    capture: dict[int, Any] = {id(x): None for x in inputs}
+    capture: dict[Any, Any] = {x: None for x in inputs}
     _run(list(outputs), list(grad_outputs), retain_graph, create_graph, capture)
-    result = [capture[id(x)] for x in inputs]
+    result = [capture[x] for x in inputs]
     for i, r in enumerate(result):
         if r is None and not allow_unused:
             raise ValueError(

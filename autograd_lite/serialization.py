@@ -130,7 +130,7 @@ def load(path: str | os.PathLike[str]) -> Any:
     where = os.fspath(path)
     with open(where, "rb") as f:
         head = f.read(6)
-    if head[:2] == b"PK":
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         pass
     elif head.startswith(b"\x93NUMPY"):
         raise CheckpointError(f"{where} is a single .npy array, not an autograd_lite checkpoint")

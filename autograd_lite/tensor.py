@@ -173,11 +173,12 @@ class Tensor:
             )
         return bool(self.data)
 
+    # Any one-element tensor converts, whatever its number of axes (NumPy 2 allows only 0-d).
     def __float__(self) -> float:
-        return float(self.data)
+        return float(self.item())
 
     def __int__(self) -> int:
-        return int(self.data)
+        return int(self.item())
 
     # ------------------------------------------------------------------ the graph
     def backward(

@@ -183,3 +183,10 @@ def test_tensor_function_and_factories() -> None:
     t = ag.tensor([1.0, 2.0], requires_grad=True)
     assert t.requires_grad and t.dtype == np.float64
     assert ag.zeros(2, 3).shape == (2, 3) and ag.ones((2,)).data.tolist() == [1.0, 1.0]
+
+
+def test_float_and_int_of_one_element_tensors() -> None:
+    assert float(Tensor([[2.5]])) == 2.5
+    assert int(Tensor(np.array([3]))) == 3
+    with pytest.raises(ValueError):
+        float(Tensor([1.0, 2.0]))

@@ -216,6 +216,7 @@ class PowTensor(Op):
     No derivation file applies.
     """
 
+    name = "pow"
     formula = "dx = g ⊙ y·x^(y−1);  dy = g ⊙ z ⊙ log x"
     sample = samples.broadcast({"min_value": 0.2}, {"min_value": -2.0, "max_value": 2.0})
 

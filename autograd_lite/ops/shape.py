@@ -118,6 +118,7 @@ class BroadcastTo(Op):
     Its VJP is the bias-gradient rule of derivation 000: db = Σ_rows G.
     """
 
+    name = "broadcast_to"
     formula = "dx = sum_to_shape(g, x.shape)"
     sample = samples.broadcast_to
     reads_inputs = False
@@ -139,6 +140,7 @@ class SumTo(Op):
     No derivation file applies.
     """
 
+    name = "sum_to"
     formula = "dx = broadcast_to(g, x.shape)"
     sample = samples.sum_to
     reads_inputs = False
@@ -154,14 +156,17 @@ class SumTo(Op):
 
 
 def normalize_index(index: Any) -> Any:
-    """An index with Tensors and lists turned into arrays, checked for float arrays."""
+    """An index with Tensors and lists turned into arrays, checked for float arrays.
+
+    Array items are copied: the graph keeps the index for the backward pass, and a
+    caller reusing its index array must not change where the gradient goes."""
     items = index if isinstance(index, tuple) else (index,)
     out = []
     for item in items:
         if isinstance(item, Tensor):
-            item = item.data
-        elif isinstance(item, list):
-            item = np.asarray(item)
+            item = np.array(item.data)
+        elif isinstance(item, (list, np.ndarray)):
+            item = np.array(item)
         if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
             raise IndexError(f"arrays used as indices must be integer or bool, got {item.dtype}")
         out.append(item)
@@ -427,6 +432,9 @@ def swapaxes(x: Any, a: int, b: int) -> Tensor:
     t = x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
     if t.ndim < 2:
         raise ValueError(f"swapaxes needs at least 2 dimensions, got shape {t.shape}")
+    for axis in (a, b):
+        if not -t.ndim <= axis < t.ndim:
+            raise ValueError(f"swapaxes: axis {axis} is out of bounds for shape {t.shape}")
     perm = list(range(t.ndim))
     perm[a], perm[b] = perm[b], perm[a]
     return Transpose.apply(t, axes=tuple(perm))
@@ -453,5 +461,6 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 def where(condition: Any, x: Any, z: Any) -> Tensor:
     """Elements of ``x`` where ``condition`` holds, else of ``z`` (broadcasting)."""
-    c = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    # A copy: the VJP reads the condition, which the caller may reuse and change.
+    c = np.array(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
     return Where.apply(x, z, condition=c)

@@ -192,3 +192,39 @@ def test_where(data: st.DataObject) -> None:
 def test_float32_kept(fn: Callable[..., Any], shapes: list[tuple[int, ...]]) -> None:
     rng = np.random.default_rng(0)
     check_float32(fn, *[rng.uniform(0, 1, shp) for shp in shapes])
+
+
+def test_reusing_an_index_array_after_the_forward_keeps_the_gradient() -> None:
+    x = Tensor(np.arange(4.0), requires_grad=True)
+    index = np.array([0, 1])
+    mask = np.array([True, False, False, True])
+    y = x[index].sum() + x[mask].sum() * 10 + x[Tensor(index)].sum() * 100
+    index[:] = 3
+    mask[:] = False
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [111.0, 101.0, 0.0, 10.0])
+
+
+def test_reusing_a_where_condition_after_the_forward_keeps_the_gradient() -> None:
+    x = Tensor(np.ones(3), requires_grad=True)
+    cond = np.array([True, False, True])
+    y = ag.where(cond, x, 0.0)
+    cond[:] = False
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0])
+
+
+def test_swapaxes_out_of_bounds() -> None:
+    with pytest.raises(ValueError, match=r"axis 5 .*\(2, 3\)"):
+        ag.swapaxes(Tensor(np.ones((2, 3))), 0, 5)
+
+
+def test_repeated_setitem_index_passes_gradient_once() -> None:
+    x = Tensor(np.arange(4.0), requires_grad=True)
+    v = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    y = x * 1.0
+    y[np.array([0, 0, 2])] = v  # the write of v[0] is overwritten by v[1]
+    y.backward(np.array([10.0, 20.0, 30.0, 40.0]))
+    np.testing.assert_array_equal(y.data, [2.0, 1.0, 3.0, 3.0])
+    np.testing.assert_array_equal(v.grad, [0.0, 10.0, 30.0])
+    np.testing.assert_array_equal(x.grad, [0.0, 20.0, 0.0, 40.0])

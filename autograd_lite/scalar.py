@@ -1,0 +1,391 @@
+"""``Scalar``: a Python float that records the ops applied to it.
+
+The scalar engine for learning backprop and for graphs of a few hundred numbers.
+A Scalar is a node of the same contract as ``Tensor`` (:class:`engine.Node`) and
+``backward()`` is the same engine code, so the semantics are Tensor's: gradients
+accumulate into leaves, intermediates hold none, the graph is released after one
+backward, ``no_grad()`` applies. Forwards run on floats with :mod:`math`; each
+node's VJP is the Tensor op's own (``Mul.vjp`` serves both), which is written with
+plain operators and so runs on floats unchanged. Only the ops Tensor has no
+counterpart for (a Scalar exponent, the n-ary ``sum`` and ``dot``) carry a VJP of
+their own, beside their forward here, citing the same derivation.
+
+Floats follow Python's rules, with errors that say which op failed: division by
+zero raises ZeroDivisionError, ``log`` of x ≤ 0 and a negative base under a
+fractional power raise ValueError, overflow raises OverflowError.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from operator import attrgetter, mul
+from typing import Any, ClassVar
+
+from . import engine
+from .engine import _mode
+from .ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
+from .ops.elementwise import Exp, Log, ReLU, Sigmoid, Tanh
+
+__all__ = ["Scalar"]
+
+_new = object.__new__
+_data = attrgetter("data")
+
+
+def _number(x: Any, op: str) -> float:
+    """A non-Scalar operand as a float, or a TypeError naming its type."""
+    if isinstance(x, (int, float, numbers.Real)):
+        return float(x)
+    raise TypeError(
+        f"Scalar {op}: unsupported operand type {type(x).__name__} (use a Scalar, int or float)"
+    )
+
+
+def _const(value: float) -> Scalar:
+    s: Scalar = _new(Scalar)
+    s.data = value
+    s.grad = None
+    s.requires_grad = False
+    s._op = None
+    s._parents = ()
+    s._saved = None
+    s._retains_grad = False
+    return s
+
+
+def _node(data: float, op: Any, parents: tuple[Scalar, ...], saved: Any) -> Scalar:
+    """The result of an op: recorded when grad mode is on and a parent requires grad."""
+    s: Scalar = _new(Scalar)
+    s.data = data
+    s.grad = None
+    s._retains_grad = False
+    s._saved = saved
+    if _mode.enabled:
+        for p in parents:
+            if p.requires_grad:
+                s.requires_grad = True
+                s._op = op
+                s._parents = parents
+                return s
+    s.requires_grad = False
+    s._op = None
+    s._parents = ()
+    return s
+
+
+def _log(x: Any) -> Any:
+    return math.log(x) if not isinstance(x, Scalar) else x.log()
+
+
+class PowScalar:
+    """z = x ** y with y a Scalar, for x > 0 (the Scalar form of ``PowTensor``).
+
+    dL/dx = g · y x^(y−1),  dL/dy = g · z · log x.
+    """
+
+    name: ClassVar[str] = "powtensor"
+    formula: ClassVar[str] = "dx = g·y·x^(y−1);  dy = g·z·log x"
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        x, y = xs
+        gx = g * (y * x ** (y - 1)) if needs[0] else None
+        gy = g * (out * _log(x)) if needs[1] else None
+        return gx, gy
+
+
+class SumN:
+    """z = Σᵢ xᵢ over n Scalars (the n-ary form of ``Add``; derivation 000's bias rule).
+
+    dL/dxᵢ = g for every i.
+    """
+
+    name: ClassVar[str] = "sum"
+    formula: ClassVar[str] = "dxᵢ = g"
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (g,) * len(xs)
+
+
+class Dot:
+    """z = Σᵢ wᵢ xᵢ + b: one output of the affine layer of derivation 000 (N = C = 1).
+
+    dL/dwᵢ = g xᵢ,  dL/dxᵢ = g wᵢ,  dL/db = g  (000: dW = Xᵀ G, dX = G Wᵀ, db = Σ G).
+    Parents are ``(w₁…wₙ, x₁…xₙ, b)``; ``saved`` is n.
+    """
+
+    name: ClassVar[str] = "dot"
+    formula: ClassVar[str] = "dwᵢ = g·xᵢ;  dxᵢ = g·wᵢ;  db = g"
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        n = saved
+        ws = xs[:n]
+        vs = xs[n : 2 * n]
+        gw = [g * v for v in vs] if any(needs[:n]) else [None] * n
+        gv = [g * w for w in ws] if any(needs[n : 2 * n]) else [None] * n
+        return (*gw, *gv, g)
+
+
+class Scalar:
+    """A float with reverse-mode automatic differentiation.
+
+    ``Scalar(x, requires_grad=True)``: ``.data`` is ``float(x)``; ``.grad`` is None until
+    a ``backward()`` reaches the Scalar, then a float. ``requires_grad=False`` makes a
+    constant. Works with ints and floats on either side of every operator; comparisons
+    compare ``.data`` and return bools. Hashing is by identity, so Scalars can key dicts
+    and sets while their values change.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_op",
+        "_parents",
+        "_retains_grad",
+        "_saved",
+        "data",
+        "grad",
+        "requires_grad",
+    )
+    # NumPy numbers on the left defer to Scalar's reflected operators.
+    __array_ufunc__ = None
+    __hash__ = object.__hash__
+
+    data: float
+    grad: Any
+    requires_grad: bool
+    _op: Any
+    _parents: tuple[Scalar, ...] | None
+    _saved: Any
+    _retains_grad: bool
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        if isinstance(data, Scalar):
+            data = data.data
+        self.data = _number(data, "constructor")
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._op = None
+        self._parents = ()
+        self._saved = None
+        self._retains_grad = False
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def is_leaf(self) -> bool:
+        """True for Scalars not produced by a recorded op."""
+        return self._op is None
+
+    @property
+    def grad_fn(self) -> str | None:
+        """The name of the op that produced this Scalar, or None for a leaf."""
+        return None if self._op is None else str(self._op.name)
+
+    def item(self) -> float:
+        return self.data
+
+    def detach(self) -> Scalar:
+        """The same value as a constant, cut from the graph."""
+        return _const(self.data)
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __bool__(self) -> bool:
+        return self.data != 0.0
+
+    def __repr__(self) -> str:
+        if self._op is not None:
+            return f"Scalar({self.data!r}, grad_fn=<{self._op.name}>)"
+        if not self.requires_grad:
+            return f"Scalar({self.data!r}, requires_grad=False)"
+        return f"Scalar({self.data!r}, grad={self.grad!r})"
+
+    # ------------------------------------------------------------------ the graph
+    def backward(self, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
+
+        The graph is released afterwards unless ``retain_graph=True`` (which
+        ``create_graph=True`` implies); ``create_graph=True`` records the backward pass
+        itself, leaving Scalars in ``.grad``.
+        """
+        seed: Any = _const(1.0) if create_graph else 1.0
+        engine.backward(self, seed, retain_graph, create_graph)
+
+    def retain_grad(self) -> None:
+        """Keep this intermediate's gradient in ``.grad`` during backward."""
+        if self._op is not None:
+            self._retains_grad = True
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    # Gradients of a float are floats: the engine has nothing to fit.
+    # Scalars are never written in place: no versions for the engine to check.
+    _versions: None = None
+
+    def _fit_grad(self, g: Any) -> Any:
+        # The gradient of a float is a float: nothing to reduce or cast.
+        return g
+
+    def _accumulate(self, g: Any) -> None:
+        self.grad = g if self.grad is None else self.grad + g
+
+    # ---------------------------------------------------------------- arithmetic
+    def __add__(self, other: Any) -> Scalar:
+        o = other if isinstance(other, Scalar) else _const(_number(other, "+"))
+        return _node(self.data + o.data, Add, (self, o), None)
+
+    def __radd__(self, other: Any) -> Scalar:
+        o = _const(_number(other, "+"))
+        return _node(o.data + self.data, Add, (o, self), None)
+
+    def __sub__(self, other: Any) -> Scalar:
+        o = other if isinstance(other, Scalar) else _const(_number(other, "-"))
+        return _node(self.data - o.data, Sub, (self, o), None)
+
+    def __rsub__(self, other: Any) -> Scalar:
+        o = _const(_number(other, "-"))
+        return _node(o.data - self.data, Sub, (o, self), None)
+
+    def __mul__(self, other: Any) -> Scalar:
+        o = other if isinstance(other, Scalar) else _const(_number(other, "*"))
+        return _node(self.data * o.data, Mul, (self, o), None)
+
+    def __rmul__(self, other: Any) -> Scalar:
+        o = _const(_number(other, "*"))
+        return _node(o.data * self.data, Mul, (o, self), None)
+
+    def __truediv__(self, other: Any) -> Scalar:
+        o = other if isinstance(other, Scalar) else _const(_number(other, "/"))
+        return _node(_div(self.data, o.data), Div, (self, o), None)
+
+    def __rtruediv__(self, other: Any) -> Scalar:
+        o = _const(_number(other, "/"))
+        return _node(_div(o.data, self.data), Div, (o, self), None)
+
+    def __pow__(self, exponent: Any) -> Scalar:
+        if isinstance(exponent, Scalar):
+            return _pow_scalar(self, exponent)
+        p = _number(exponent, "**")
+        return _node(_pow(self.data, p), Pow, (self,), p)
+
+    def __rpow__(self, base: Any) -> Scalar:
+        return _pow_scalar(_const(_number(base, "**")), self)
+
+    def __neg__(self) -> Scalar:
+        return _node(-self.data, Neg, (self,), None)
+
+    def __pos__(self) -> Scalar:
+        return self
+
+    # Comparisons compare values and record nothing.
+    def __lt__(self, other: Any) -> bool:
+        return self.data < _value(other, "<")
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= _value(other, "<=")
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > _value(other, ">")
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= _value(other, ">=")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Scalar):
+            return self.data == other.data
+        if isinstance(other, (int, float, numbers.Real)):
+            return self.data == other
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    # --------------------------------------------------------------- elementwise
+    def relu(self) -> Scalar:
+        x = self.data
+        # relu'(0) = 0 (ReLU's subgradient choice): the VJP tests x > 0.
+        return _node(x if x > 0.0 else 0.0, ReLU, (self,), None)
+
+    def sigmoid(self) -> Scalar:
+        x = self.data
+        # From e^(−|x|), which cannot overflow (Sigmoid's stable form).
+        if x >= 0.0:
+            y = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            y = e / (1.0 + e)
+        return _node(y, Sigmoid, (self,), None)
+
+    def tanh(self) -> Scalar:
+        return _node(math.tanh(self.data), Tanh, (self,), None)
+
+    def exp(self) -> Scalar:
+        try:
+            y = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(f"Scalar exp: e^{self.data!r} overflows a float") from None
+        return _node(y, Exp, (self,), None)
+
+    def log(self) -> Scalar:
+        x = self.data
+        if not x > 0.0:
+            raise ValueError(f"Scalar log: needs x > 0, got {x!r}")
+        return _node(math.log(x), Log, (self,), None)
+
+    # ----------------------------------------------------------------- n-ary ops
+    @staticmethod
+    def sum(values: Iterable[Any]) -> Scalar:
+        """Σ values as one node (one edge per term, where ``sum()`` makes a chain)."""
+        parents = tuple(v if isinstance(v, Scalar) else _const(_number(v, "sum")) for v in values)
+        return _node(math.fsum([p.data for p in parents]), SumN, parents, None)
+
+    @staticmethod
+    def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = 0.0) -> Scalar:
+        """Σᵢ wsᵢ·xsᵢ + bias as one node: a neuron's pre-activation (derivation 000)."""
+        n = len(ws)
+        if len(xs) != n:
+            raise ValueError(f"Scalar.dot: {n} weights but {len(xs)} inputs")
+        parents = (*ws, *xs, bias)
+        if set(map(type, parents)) != _ONLY_SCALARS:
+            parents = tuple(
+                v if isinstance(v, Scalar) else _const(_number(v, "dot")) for v in parents
+            )
+        data = list(map(_data, parents))
+        # The terms in order after the bias, as the chain b + w₁x₁ + w₂x₂ + … adds them.
+        return _node(sum(map(mul, data[:n], data[n:-1]), data[-1]), Dot, parents, n)
+
+
+def _value(x: Any, op: str) -> float:
+    return x.data if isinstance(x, Scalar) else _number(x, op)
+
+
+def _div(x: float, y: float) -> float:
+    try:
+        return x / y
+    except ZeroDivisionError:
+        raise ZeroDivisionError(f"Scalar /: division of {x!r} by zero") from None
+
+
+def _pow(x: float, p: float) -> float:
+    try:
+        y: float = x**p
+    except ZeroDivisionError:
+        raise ZeroDivisionError(f"Scalar **: {x!r} ** {p!r} divides by zero") from None
+    if isinstance(y, complex):
+        raise ValueError(f"Scalar **: {x!r} ** {p!r} is not real (negative base)")
+    return y
+
+
+def _pow_scalar(x: Scalar, y: Scalar) -> Scalar:
+    if not x.data > 0.0:
+        raise ValueError(f"Scalar ** Scalar: needs a positive base, got {x.data!r}")
+    return _node(_pow(x.data, y.data), PowScalar, (x, y), None)
+
+
+_ONLY_SCALARS = {Scalar}

@@ -1,0 +1,116 @@
+"""Neuron, Layer and MLP over :class:`~autograd_lite.scalar.Scalar`: the classic scalar net.
+
+A neuron is ``act(Σᵢ wᵢxᵢ + b)`` built as one :meth:`Scalar.dot` node (the affine
+layer of derivation 000 for one output) and one activation node, so a layer of n
+neurons on m inputs adds 2n nodes to the graph rather than n(2m + 1). The weights
+start uniform in [−1, 1) from a seedable ``random.Random`` and the biases at 0.
+
+    model = MLP(2, [16, 16, 1])
+    loss = Scalar.sum((1 - y * model(x)).relu() for x, y in data)
+    loss.backward()
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .scalar import Scalar
+
+__all__ = ["MLP", "Layer", "Module", "Neuron"]
+
+_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+
+class Module:
+    """What the three classes share: their parameters and ``zero_grad``."""
+
+    def parameters(self) -> list[Scalar]:
+        return []
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+
+class Neuron(Module):
+    """``act(w · x + b)`` for ``nin`` inputs; ``act`` is relu, tanh, sigmoid or linear."""
+
+    def __init__(self, nin: int, act: str = "relu", rng: random.Random | None = None) -> None:
+        if act not in _ACTIVATIONS:
+            raise ValueError(f"Neuron: unknown activation {act!r}; expected one of {_ACTIVATIONS}")
+        if nin < 1:
+            raise ValueError(f"Neuron: nin must be at least 1, got {nin}")
+        r = rng if rng is not None else random.Random()
+        self.w = [Scalar(r.uniform(-1.0, 1.0)) for _ in range(nin)]
+        self.b = Scalar(0.0)
+        self.act = act
+        self._act: Callable[[Scalar], Scalar] | None = (
+            None if act == "linear" else getattr(Scalar, act)
+        )
+
+    def __call__(self, x: Sequence[Any]) -> Scalar:
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
+        z = Scalar.dot(self.w, x, self.b)
+        return z if self._act is None else self._act(z)
+
+    def parameters(self) -> list[Scalar]:
+        return [*self.w, self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, act={self.act!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons that each see all ``nin`` inputs."""
+
+    def __init__(
+        self, nin: int, nout: int, act: str = "relu", rng: random.Random | None = None
+    ) -> None:
+        self.neurons = [Neuron(nin, act, rng) for _ in range(nout)]
+
+    def __call__(self, x: Sequence[Any]) -> list[Scalar]:
+        # Numbers become constants once here, not once per neuron.
+        xs = [v if isinstance(v, Scalar) else Scalar(v, requires_grad=False) for v in x]
+        return [n(xs) for n in self.neurons]
+
+    def parameters(self) -> list[Scalar]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer({len(self.neurons[0].w)}, {len(self.neurons)}, act={self.neurons[0].act!r})"
+
+
+class MLP(Module):
+    """Layers ``nin → nouts[0] → … → nouts[-1]``: ``act`` inside, a linear last layer.
+
+    Called on one example (a sequence of numbers or Scalars), it returns a Scalar when
+    the last layer has one neuron and a list otherwise. ``seed`` fixes the weights.
+    """
+
+    def __init__(
+        self, nin: int, nouts: Sequence[int], act: str = "relu", seed: int | None = None
+    ) -> None:
+        if not nouts:
+            raise ValueError("MLP: nouts must name at least one layer size")
+        rng = random.Random(seed)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], act if i < last else "linear", rng)
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x: Sequence[Any]) -> Any:
+        h: Sequence[Any] = x
+        for layer in self.layers:
+            h = layer(h)
+        return h[0] if len(h) == 1 else h
+
+    def parameters(self) -> list[Scalar]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return "MLP(" + ", ".join(repr(layer) for layer in self.layers) + ")"

@@ -1,0 +1,152 @@
+"""Scalar workload: an MLP 2-16-16-1 over Scalars on 100 two-moons points, vs micrograd.
+
+One iteration is one full forward (max-margin loss plus L2 on the weights) and one
+backward, with Python's garbage collector left on, as users run it. Three variants
+do the same arithmetic from the same weights:
+
+- ``scalar``: autograd_lite's Scalar with its ``scalar_nn`` MLP (a neuron is one
+  ``Scalar.dot`` node plus its activation; the loss sums are ``Scalar.sum`` nodes);
+- ``scalar_binary``: Scalar built op by op exactly like micrograd (``sum()`` of
+  ``w*x`` products, one node per binary op), to show the engine alone;
+- ``micrograd``: micrograd 0.1.0 (``pip install autograd-lite[bench]``), if installed.
+
+``run(rounds)`` returns the median seconds per iteration of each and the ratios;
+``python benchmarks/scalar_mlp.py [rounds]`` prints them.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from autograd_lite.scalar import Scalar
+from autograd_lite.scalar_nn import MLP
+
+__all__ = ["make_moons", "run"]
+
+SIZES = [16, 16, 1]
+ALPHA = 1e-4
+
+
+def make_moons(
+    n: int = 100, noise: float = 0.1, seed: int = 0
+) -> tuple[list[list[float]], list[float]]:
+    """Two interleaving half circles, labels ±1, from a fixed seed."""
+    rng = random.Random(seed)
+    xs: list[list[float]] = []
+    ys: list[float] = []
+    for i in range(n):
+        t = math.pi * rng.random()
+        if i % 2 == 0:
+            xs.append([math.cos(t) + rng.gauss(0, noise), math.sin(t) + rng.gauss(0, noise)])
+            ys.append(-1.0)
+        else:
+            x0 = 1.0 - math.cos(t) + rng.gauss(0, noise)
+            xs.append([x0, 0.5 - math.sin(t) + rng.gauss(0, noise)])
+            ys.append(1.0)
+    return xs, ys
+
+
+def _scalar_step(model: MLP, xs: list[list[float]], ys: list[float]) -> float:
+    scores = [model(x) for x in xs]
+    data_loss = Scalar.sum([(1.0 - y * s).relu() for y, s in zip(ys, scores)]) * (1.0 / len(xs))
+    params = model.parameters()
+    total = data_loss + ALPHA * Scalar.sum([p * p for p in params])
+    model.zero_grad()
+    total.backward()
+    return total.data
+
+
+def _binary_step(model: MLP, xs: list[list[float]], ys: list[float]) -> float:
+    def forward(x: list[Any]) -> Any:
+        h: list[Any] = x
+        for layer in model.layers:
+            out = []
+            for n in layer.neurons:
+                act = sum((w * xi for w, xi in zip(n.w, h)), n.b)
+                out.append(act.relu() if n.act == "relu" else act)
+            h = out
+        return h[0]
+
+    scores = [forward(x) for x in xs]
+    data_loss = sum((1 + -y * s).relu() for y, s in zip(ys, scores)) * (1.0 / len(xs))
+    total = data_loss + ALPHA * sum(p * p for p in model.parameters())
+    model.zero_grad()
+    total.backward()
+    return float(total.data)
+
+
+def _micrograd_step(model: Any, value: Any, xs: list[list[float]], ys: list[float]) -> float:
+    inputs = [[value(v) for v in x] for x in xs]
+    scores = [model(x) for x in inputs]
+    data_loss = sum((1 + -y * s).relu() for y, s in zip(ys, scores)) * (1.0 / len(xs))
+    total = data_loss + ALPHA * sum(p * p for p in model.parameters())
+    model.zero_grad()
+    total.backward()
+    return float(total.data)
+
+
+def run(rounds: int = 20) -> dict[str, Any]:
+    """Median seconds per iteration of each variant and the ratios to micrograd.
+
+    The variants take turns within each round, so load from elsewhere on the machine
+    falls on all of them alike. Each variant's loss is checked against the others'.
+    """
+    if not gc.isenabled():
+        raise RuntimeError("scalar_mlp measures with the garbage collector on; gc is disabled")
+    xs, ys = make_moons(100, seed=0)
+    model = MLP(2, SIZES, seed=1337)
+    steps: dict[str, Callable[[], float]] = {
+        "scalar": lambda: _scalar_step(model, xs, ys),
+        "scalar_binary": lambda: _binary_step(model, xs, ys),
+    }
+    try:
+        from micrograd.engine import Value
+        from micrograd.nn import MLP as MicroMLP
+    except ImportError:
+        pass
+    else:
+        micro = MicroMLP(2, SIZES)
+        for p, q in zip(micro.parameters(), model.parameters()):
+            p.data = q.data
+        steps["micrograd"] = lambda: _micrograd_step(micro, Value, xs, ys)
+
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    losses = {name: step() for name, step in steps.items()}  # warm-up
+    for _ in range(rounds):
+        for name, step in steps.items():
+            t0 = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - t0)
+    ref = losses["scalar"]
+    for name, loss in losses.items():
+        if abs(loss - ref) > 1e-9 * abs(ref):
+            raise AssertionError(f"{name} computes another loss: {loss!r} vs {ref!r}")
+
+    result: dict[str, Any] = {
+        "workload": "MLP 2-16-16-1 on Scalars, 100 two-moons points, SVM loss + L2, fwd+bwd",
+        "rounds": rounds,
+        "loss": ref,
+    }
+    for name, ts in times.items():
+        result[f"{name}_median_s"] = statistics.median(ts)
+        result[f"{name}_min_s"] = min(ts)
+    if "micrograd" in steps:
+        micro_s = result["micrograd_median_s"]
+        result["speedup_vs_micrograd"] = micro_s / result["scalar_median_s"]
+        result["speedup_binary_vs_micrograd"] = micro_s / result["scalar_binary_median_s"]
+    else:
+        result["micrograd"] = "not installed (pip install micrograd==0.1.0)"
+    return result
+
+
+if __name__ == "__main__":
+    out = run(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
+    for k, v in out.items():
+        print(f"{k:>16}: {v:.6g}" if isinstance(v, float) else f"{k:>16}: {v}")
