@@ -74,7 +74,11 @@ class Step:
         if self.grad is None:
             lines.append(f"{pad}no gradient reaches it; inputs {shapes}")
             return lines
-        lines.append(f"{pad}G{_value(self.grad)};  inputs {shapes}")
+        if isinstance(self.grad, (np.ndarray, np.generic)):
+            lines.append(f"{pad}G{_value(self.grad)};  inputs {shapes}")
+        else:
+            # A Scalar graph: every shape is (), the numbers say more.
+            lines.append(f"{pad}G{_value(self.grad)}")
         for i in self.inputs:
             lines.append(pad + _input_line(i))
         return lines

@@ -205,14 +205,22 @@ class Scalar:
         return f"Scalar({self.data!r}, grad={self.grad!r})"
 
     # ------------------------------------------------------------------ the graph
-    def backward(self, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+    def backward(
+        self, retain_graph: bool | None = None, create_graph: bool = False, explain: bool = False
+    ) -> None:
         """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
 
         The graph is released afterwards unless ``retain_graph=True`` (which
         ``create_graph=True`` implies); ``create_graph=True`` records the backward pass
-        itself, leaving Scalars in ``.grad``.
+        itself, leaving Scalars in ``.grad``. ``explain=True`` also prints each step, as
+        :func:`autograd_lite.explain` does.
         """
         seed: Any = _const(1.0) if create_graph else 1.0
+        if explain:
+            from .explain import explained_backward
+
+            explained_backward(self, seed, retain_graph, create_graph, depth=1)
+            return
         engine.backward(self, seed, retain_graph, create_graph)
 
     def retain_grad(self) -> None:
