@@ -74,36 +74,34 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="train an MLP on a generated 2-D data set",
         description="Train an MLP on generated spirals or two moons and report its accuracy.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    demo.add_argument("--dataset", choices=sorted(DATA_DEFAULTS), default="spirals")
-    demo.add_argument(
+    add = demo.add_argument
+    add("--dataset", choices=sorted(DATA_DEFAULTS), default="spirals", help="default: spirals")
+    add(
         "--samples",
         type=_positive_int,
-        default=None,
-        help="points per class (spirals) or in all (moons); default 500 / 1000",
+        help="points per class (spirals, default 500) or in all (moons, default 1000)",
     )
-    demo.add_argument(
-        "--noise", type=_nonneg_float, default=None, help="default 0.03 / 0.1 by data set"
+    add("--noise", type=_nonneg_float, help="noise std (default 0.03 spirals, 0.1 moons)")
+    add(
+        "--hidden",
+        type=_positive_int,
+        nargs="+",
+        default=[64, 64],
+        help="hidden layer widths (default: 64 64)",
     )
-    demo.add_argument(
-        "--hidden", type=_positive_int, nargs="+", default=[64, 64], help="hidden layer widths"
-    )
-    demo.add_argument("--epochs", type=_positive_int, default=200)
-    demo.add_argument(
+    add("--epochs", type=_positive_int, default=200, help="default: 200")
+    add(
         "--lr",
         type=_positive_float,
-        default=None,
         help="initial learning rate, annealed on a cosine schedule (default 0.01 adam, 0.1 sgd)",
     )
-    demo.add_argument("--batch-size", type=_positive_int, default=64)
-    demo.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="adam")
-    demo.add_argument("--seed", type=int, default=0, help="data, split, init and shuffling")
-    demo.add_argument("--save", metavar="PATH", help="write a checkpoint after training")
-    demo.add_argument("--load", metavar="PATH", help="evaluate a saved checkpoint, no training")
-    demo.add_argument(
-        "--plot", metavar="PATH", help="write a PNG of the decision boundary and loss curve"
-    )
+    add("--batch-size", type=_positive_int, default=64, help="default: 64")
+    add("--optimizer", choices=sorted(DEFAULT_LR), default="adam", help="default: adam")
+    add("--seed", type=int, default=0, help="seed of data, split, init, shuffling (default: 0)")
+    add("--save", metavar="PATH", help="write a checkpoint after training")
+    add("--load", metavar="PATH", help="evaluate a saved checkpoint instead of training")
+    add("--plot", metavar="PATH", help="write a PNG of the decision boundary and loss curve")
     demo.set_defaults(subparser=demo)
     return parser
 

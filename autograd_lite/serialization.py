@@ -111,6 +111,9 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                     _write_member(zf, name, arr)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp creates the file readable by its owner only; give the checkpoint the
+        # permissions of the file it replaces, or the ones a plain open() would.
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -118,6 +121,15 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _mode_for(target: str) -> int:
+    try:
+        return os.stat(target).st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _write_member(zf: zipfile.ZipFile, name: str, arr: Array) -> None:

@@ -197,3 +197,14 @@ def test_corrupted_array_data_is_a_clear_error(tmp_path: Path) -> None:
 def test_missing_file_is_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         ag.load(tmp_path / "nope.npz")
+
+
+def test_checkpoint_gets_ordinary_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "ck.npz"
+    ag.save({"w": 1}, path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    path.chmod(0o600)
+    ag.save({"w": 2}, path)
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -68,21 +68,6 @@ def test_several_steps_match_the_written_out_rule(kw: dict[str, object]) -> None
     np.testing.assert_allclose(run(1.5, grads, **kw), expected, rtol=1e-12)
 
 
-def test_adam_matches_torch_if_available() -> None:
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(0)
-    w0 = rng.standard_normal((3, 4))
-    gs = [rng.standard_normal((3, 4)) for _ in range(6)]
-    kw = {"lr": 0.01, "betas": (0.8, 0.95), "eps": 1e-6, "weight_decay": 0.05}
-    p, tp = nn.Parameter(w0), torch.tensor(w0, requires_grad=True)
-    opt, topt = optim.Adam([p], **kw), torch.optim.Adam([tp], **kw)
-    for g in gs:
-        p.grad, tp.grad = g.copy(), torch.tensor(g)
-        opt.step()
-        topt.step()
-    np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=0, atol=1e-15)
-
-
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [

@@ -52,21 +52,6 @@ def test_momentum_with_weight_decay() -> None:
     np.testing.assert_allclose(trace, [[0.89], [0.7261]])
 
 
-def test_sgd_matches_torch_if_available() -> None:
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(0)
-    w0 = rng.standard_normal((3, 4))
-    gs = [rng.standard_normal((3, 4)) for _ in range(5)]
-    kw = {"lr": 0.05, "momentum": 0.8, "weight_decay": 0.01, "nesterov": True}
-    p, tp = nn.Parameter(w0), torch.tensor(w0, requires_grad=True)
-    opt, topt = optim.SGD([p], **kw), torch.optim.SGD([tp], **kw)
-    for g in gs:
-        p.grad, tp.grad = g.copy(), torch.tensor(g)
-        opt.step()
-        topt.step()
-    np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=0, atol=1e-15)
-
-
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
