@@ -294,9 +294,11 @@ def backward(
 ) -> None:
     """Accumulate d(root)/d(leaf) · grad_root into every leaf's ``.grad``."""
     if not root.requires_grad:
+        shape = getattr(root.data, "shape", None)
+        what = "" if shape is None else f" (shape {shape}, dtype {root.data.dtype})"
         raise RuntimeError(
-            "backward() on a value that does not require grad: no input of the graph has "
-            "requires_grad=True (or it was computed under no_grad())"
+            f"backward() on a value that does not require grad{what}: no input of the graph "
+            "has requires_grad=True (or it was computed under no_grad())"
         )
     if retain_graph is None:
         retain_graph = create_graph

@@ -132,10 +132,15 @@ class Tensor:
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise TypeError("len() of a 0-d tensor (shape ())")
         return len(self.data)
 
     def item(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError(
+                f"item(): only a tensor of one element converts to a Python number, "
+                f"got shape {self.shape}"
+            )
         return self.data.item()
 
     def numpy(self) -> Array:
@@ -297,22 +302,22 @@ class Tensor:
 
     # Comparisons record no graph and return bool tensors.
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor._wrap(self.data < _raw(other))
+        return _compare(self, other, np.less)
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor._wrap(self.data <= _raw(other))
+        return _compare(self, other, np.less_equal)
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor._wrap(self.data > _raw(other))
+        return _compare(self, other, np.greater)
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor._wrap(self.data >= _raw(other))
+        return _compare(self, other, np.greater_equal)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor._wrap(self.data == _raw(other))
+        return _compare(self, other, np.equal)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor._wrap(self.data != _raw(other))
+        return _compare(self, other, np.not_equal)
 
     def __invert__(self) -> Tensor:
         if self.dtype.kind not in "bi":
@@ -397,6 +402,17 @@ class Tensor:
 
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+def _compare(t: Tensor, other: Any, ufunc: Any) -> Tensor:
+    try:
+        return Tensor._wrap(ufunc(t.data, _raw(other)))
+    except (TypeError, ValueError) as e:
+        kind = ValueError if isinstance(e, ValueError) else TypeError
+        raise kind(
+            f"{ufunc.__name__}: cannot compare a Tensor of shape {t.shape} and dtype {t.dtype} "
+            f"with {type(other).__name__} of shape {np.shape(_raw(other))}: {e}"
+        ) from None
 
 
 # The op families import Tensor, so they come after it.

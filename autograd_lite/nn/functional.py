@@ -84,7 +84,16 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str =
         raise TypeError(
             f"binary_cross_entropy_with_logits: logits must be floating, got dtype {x.dtype}"
         )
-    y = targets if isinstance(targets, Tensor) else Tensor(np.asarray(targets, dtype=x.dtype))
+    if isinstance(targets, Tensor):
+        y = targets
+    else:
+        try:
+            y = Tensor(np.asarray(targets, dtype=x.dtype))
+        except (TypeError, ValueError) as e:
+            raise TypeError(
+                f"binary_cross_entropy_with_logits: targets of type {type(targets).__name__} "
+                f"cannot be read as {x.dtype} for logits of shape {x.shape}: {e}"
+            ) from None
     if y.shape != x.shape:
         raise ValueError(
             f"binary_cross_entropy_with_logits: targets of shape {y.shape} do not match "

@@ -243,7 +243,11 @@ def power(x: Any, exponent: Any) -> Tensor:
         return Pow.apply(x, p=exponent.item())
     if isinstance(exponent, Tensor) or isinstance(exponent, np.ndarray):
         return PowTensor.apply(x, exponent)
-    raise TypeError(f"pow: unsupported exponent type {type(exponent).__name__}")
+    shape = x.shape if isinstance(x, Tensor) else np.shape(x)
+    raise TypeError(
+        f"pow: unsupported exponent of type {type(exponent).__name__} "
+        f"(base shape {shape}); use a number or a Tensor"
+    )
 
 
 def _is_constant(c: Any, x: Any) -> bool:

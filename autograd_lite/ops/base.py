@@ -88,7 +88,7 @@ class Op:
                 break
         try:
             data, saved = cls.forward(*map(_data, tensors), **params)
-        except (ValueError, TypeError, IndexError) as e:
+        except (ValueError, TypeError, IndexError, OverflowError) as e:
             raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
         out = Tensor._wrap(data)
         # Only a floating output can carry a gradient (a cast to int ends the graph).
@@ -118,7 +118,7 @@ def _plain_error(e: Exception) -> type[Exception]:
     for base in (ValueError, TypeError, IndexError):
         if isinstance(e, base):
             return base
-    return type(e)
+    return ValueError  # OverflowError: e.g. inf written into an integer array
 
 
 def _as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:

@@ -34,6 +34,9 @@ def stable_sigmoid(x: Array) -> Array:
 
 def _reduce(losses: Array, reduction: str) -> Array:
     if reduction == "mean":
+        if losses.size == 0:
+            # The mean of an empty batch is NaN, as in NumPy (without its warning).
+            return np.asarray(np.nan, dtype=losses.dtype)
         return np.asarray(losses.mean(), dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(losses.sum(), dtype=losses.dtype)
@@ -43,7 +46,8 @@ def _reduce(losses: Array, reduction: str) -> Array:
 def _scale(g: Any, reduction: str, n: int, shape: tuple[int, ...]) -> Any:
     """The upstream gradient of the reduced loss, as a factor for each element's loss."""
     if reduction == "mean":
-        return g / n
+        # An empty batch has no element to scale; max() avoids a 1/0 warning for it.
+        return g / max(n, 1)
     if reduction == "sum":
         return g
     return g.reshape(shape)

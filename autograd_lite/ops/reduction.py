@@ -100,8 +100,9 @@ def _select(
     x: Array, reduce: Callable[..., Any], axis: AxisLike, keepdims: bool
 ) -> tuple[Any, Any]:
     axes = normalize_axes(axis, x.ndim)
-    if x.size == 0:
-        raise ValueError(f"{reduce.__name__} of an empty tensor of shape {x.shape}")
+    if x.size == 0 and (x.ndim == 0 or any(x.shape[a] == 0 for a in axes)):
+        # As in NumPy: reducing over an empty axis has no identity; other axes may be empty.
+        raise ValueError(f"{reduce.__name__} over an empty axis of a tensor of shape {x.shape}")
     kept = reduce(x, axis=axes, keepdims=True)
     mask = x == kept
     count = mask.sum(axis=axes, keepdims=True)

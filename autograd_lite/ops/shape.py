@@ -294,16 +294,21 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     track = _mode.enabled and (t.requires_grad or (v is not None and v.requires_grad))
     if track and t._op is None and t.requires_grad:
         raise RuntimeError(
-            "in-place assignment to a leaf tensor that requires grad; assign to its .data "
-            "under no_grad(), or build a new tensor"
+            f"in-place assignment to a leaf tensor that requires grad (shape {t.shape}, dtype "
+            f"{t.dtype}); assign under no_grad(), or build a new tensor"
         )
     if not track:
         data = t.data.copy()
         try:
             data[index] = value.data if isinstance(value, Tensor) else value
-        except (ValueError, TypeError, IndexError) as e:
+        except (ValueError, TypeError, IndexError, OverflowError) as e:
             vshape = np.shape(value.data if isinstance(value, Tensor) else value)
-            raise type(e)(
+            kind = (
+                IndexError
+                if isinstance(e, IndexError) and not isinstance(e, ValueError)
+                else (TypeError if isinstance(e, TypeError) else ValueError)
+            )
+            raise kind(
                 f"setitem: {e} (tensor shape {t.shape}, dtype {t.dtype}; value shape {vshape})"
             ) from None
         t.data = data
@@ -322,6 +327,11 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         if trace is not None:
             old._trace = trace
     new = SetItem.apply(old, value, index=index)
+    if new._op is None:
+        # An integer tensor cannot carry the value's gradient: a plain write.
+        t.data = new.data
+        t._version += 1
+        return
     t.data, t.requires_grad, t._op, t._parents, t._saved, t._versions = (
         new.data,
         new.requires_grad,
@@ -433,8 +443,8 @@ def swapaxes(x: Any, a: int, b: int) -> Tensor:
     if t.ndim < 2:
         raise ValueError(f"swapaxes needs at least 2 dimensions, got shape {t.shape}")
     for axis in (a, b):
-        if not -t.ndim <= axis < t.ndim:
-            raise ValueError(f"swapaxes: axis {axis} is out of bounds for shape {t.shape}")
+        if not isinstance(axis, (int, np.integer)) or not -t.ndim <= axis < t.ndim:
+            raise ValueError(f"swapaxes: axis {axis!r} is out of bounds for shape {t.shape}")
     perm = list(range(t.ndim))
     perm[a], perm[b] = perm[b], perm[a]
     return Transpose.apply(t, axes=tuple(perm))

@@ -39,6 +39,8 @@ class Softmax(Op):
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
         _check_axis(axis, x.ndim)
+        if x.size == 0:
+            return x.copy(), axis
         e = np.exp(x - x.max(axis=axis, keepdims=True))
         return e / e.sum(axis=axis, keepdims=True), axis
 
@@ -61,6 +63,8 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
         _check_axis(axis, x.ndim)
+        if x.size == 0:
+            return x.copy(), axis
         m = x.max(axis=axis, keepdims=True)
         # Subtracting the max before the log-sum keeps low-precision logits exact: in float32
         # ``x − logsumexp(x)`` at x ≈ −1e4 would lose the last digits to rounding.
