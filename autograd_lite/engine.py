@@ -144,16 +144,17 @@ _requires_grad = attrgetter("requires_grad")
 _data = attrgetter("data")
 
 
-def _count_consumers(roots: Sequence[Node]) -> dict[Any, int]:
-    """Number of edges into each node from nodes reachable from ``roots``.
+def _count_consumers(roots: Sequence[Node]) -> dict[Any, list[Any]]:
+    """``{node: [consumers, None]}`` for every node reachable from ``roots`` that requires
+    grad, counting the edges into it; :func:`_run` adds the gradient in the second slot.
 
-    Dicts here and in :func:`_run` are keyed by the nodes themselves: every node type
-    hashes by identity, and a dict compares keys by identity before ``==``, so no
-    elementwise ``__eq__`` ever runs (and no ``id()`` call per edge is paid).
+    The dict is keyed by the nodes themselves: every node type hashes by identity, and a
+    dict compares keys by identity before ``==``, so no elementwise ``__eq__`` runs. One
+    entry holds both the count and the gradient, so each edge costs one dict lookup.
     """
-    counts: dict[Any, int] = {}
-    root_set = set(roots)
-    stack = [r for r in root_set if r._op is not None]
+    pending: dict[Any, list[Any]] = {r: [0, None] for r in roots}
+    stack = [r for r in pending if r._op is not None]
+    get = pending.get
     while stack:
         parents = stack.pop()._parents
         if parents is None:
@@ -161,14 +162,15 @@ def _count_consumers(roots: Sequence[Node]) -> dict[Any, int]:
         for p in parents:
             if not p.requires_grad:
                 continue
-            if p in counts:
-                counts[p] += 1
-            else:
+            entry = get(p)
+            if entry is None:
                 # First edge into p: walk p's parents once (roots are walked already).
-                counts[p] = 1
-                if p._op is not None and p not in root_set:
+                pending[p] = [1, None]
+                if p._op is not None:
                     stack.append(p)
-    return counts
+            else:
+                entry[0] += 1
+    return pending
 
 
 def _run(
@@ -182,15 +184,15 @@ def _run(
     """The reverse pass. With ``capture`` (keys: the wanted nodes) gradients are
     stored there and no ``.grad`` is touched; otherwise they accumulate into leaves.
     ``observer`` sees every visited node (see :data:`Observer`)."""
-    counts = _count_consumers(roots)
-    grads: dict[Any, Any] = {}
+    pending = _count_consumers(roots)
     ready: list[Node] = []
     for r, g in zip(roots, root_grads):
-        if r in grads:
-            grads[r] = grads[r] + g
+        entry = pending[r]
+        if entry[1] is not None:
+            entry[1] = entry[1] + g
             continue
-        grads[r] = g
-        if counts.get(r, 0) == 0:
+        entry[1] = g
+        if entry[0] == 0:
             ready.append(r)
 
     prev_mode = _mode.enabled
@@ -198,11 +200,11 @@ def _run(
     _mode.enabled = create_graph
     # The loop runs once per node and its inner loop once per edge; on scalar graphs it
     # is the whole cost of backward, hence the bound methods and attrgetter maps.
-    pop, push, pop_grad, get_grad = ready.pop, ready.append, grads.pop, grads.get
+    pop, push, pop_entry = ready.pop, ready.append, pending.pop
     try:
         while ready:
             node = pop()
-            g = pop_grad(node, None)
+            g = pop_entry(node)[1]
             op = node._op
             if g is not None:
                 if capture is not None:
@@ -239,17 +241,17 @@ def _run(
             for p, gp, need in zip(parents, pgrads, needs):
                 if not need:
                     continue
+                entry = pending[p]
                 if gp is not None:
                     try:
                         gp = p._fit_grad(gp)
                     except ValueError as e:
                         raise ValueError(f"backward of {op.name}: {e}") from None
-                    old = get_grad(p)
-                    grads[p] = gp if old is None else old + gp
-                c = counts[p] - 1
-                if c:
-                    counts[p] = c
-                else:
+                    old = entry[1]
+                    entry[1] = gp if old is None else old + gp
+                c = entry[0] - 1
+                entry[0] = c
+                if not c:
                     push(p)
             if not retain_graph:
                 node._parents = None

@@ -8,7 +8,8 @@ backward, ``no_grad()`` applies. Forwards run on floats with :mod:`math`; each
 node's VJP is the Tensor op's own (``Mul.vjp`` serves both), which is written with
 plain operators and so runs on floats unchanged. Only the ops Tensor has no
 counterpart for (a Scalar exponent, the n-ary ``sum`` and ``dot``) carry a VJP of
-their own, beside their forward here, citing the same derivation.
+their own, beside their forward in :mod:`autograd_lite.scalar_ops`, citing the
+same derivation.
 
 Floats follow Python's rules, with errors that say which op failed: division by
 zero raises ZeroDivisionError, ``log`` of x ≤ 0 and a negative base under a
@@ -20,8 +21,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
-from operator import attrgetter, mul
-from typing import Any, ClassVar
+from typing import Any
 
 from . import engine
 from .engine import _mode
@@ -31,7 +31,6 @@ from .ops.elementwise import Exp, Log, ReLU, Sigmoid, Tanh
 __all__ = ["Scalar"]
 
 _new = object.__new__
-_data = attrgetter("data")
 
 
 def _number(x: Any, op: str) -> float:
@@ -73,61 +72,6 @@ def _node(data: float, op: Any, parents: tuple[Scalar, ...], saved: Any) -> Scal
     s._op = None
     s._parents = ()
     return s
-
-
-def _log(x: Any) -> Any:
-    return math.log(x) if not isinstance(x, Scalar) else x.log()
-
-
-class PowScalar:
-    """z = x ** y with y a Scalar, for x > 0 (the Scalar form of ``PowTensor``).
-
-    dL/dx = g · y x^(y−1),  dL/dy = g · z · log x.
-    """
-
-    name: ClassVar[str] = "powtensor"
-    formula: ClassVar[str] = "dx = g·y·x^(y−1);  dy = g·z·log x"
-
-    @staticmethod
-    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
-        x, y = xs
-        gx = g * (y * x ** (y - 1)) if needs[0] else None
-        gy = g * (out * _log(x)) if needs[1] else None
-        return gx, gy
-
-
-class SumN:
-    """z = Σᵢ xᵢ over n Scalars (the n-ary form of ``Add``; derivation 000's bias rule).
-
-    dL/dxᵢ = g for every i.
-    """
-
-    name: ClassVar[str] = "sum"
-    formula: ClassVar[str] = "dxᵢ = g"
-
-    @staticmethod
-    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
-        return (g,) * len(xs)
-
-
-class Dot:
-    """z = Σᵢ wᵢ xᵢ + b: one output of the affine layer of derivation 000 (N = C = 1).
-
-    dL/dwᵢ = g xᵢ,  dL/dxᵢ = g wᵢ,  dL/db = g  (000: dW = Xᵀ G, dX = G Wᵀ, db = Σ G).
-    Parents are ``(w₁…wₙ, x₁…xₙ, b)``; ``saved`` is n.
-    """
-
-    name: ClassVar[str] = "dot"
-    formula: ClassVar[str] = "dwᵢ = g·xᵢ;  dxᵢ = g·wᵢ;  db = g"
-
-    @staticmethod
-    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
-        n = saved
-        ws = xs[:n]
-        vs = xs[n : 2 * n]
-        gw = [g * v for v in vs] if any(needs[:n]) else [None] * n
-        gv = [g * w for w in ws] if any(needs[n : 2 * n]) else [None] * n
-        return (*gw, *gv, g)
 
 
 class Scalar:
@@ -277,12 +221,12 @@ class Scalar:
 
     def __pow__(self, exponent: Any) -> Scalar:
         if isinstance(exponent, Scalar):
-            return _pow_scalar(self, exponent)
+            return scalar_ops.PowScalar.apply(self, exponent)
         p = _number(exponent, "**")
         return _node(_pow(self.data, p), Pow, (self,), p)
 
     def __rpow__(self, base: Any) -> Scalar:
-        return _pow_scalar(_const(_number(base, "**")), self)
+        return scalar_ops.PowScalar.apply(_const(_number(base, "**")), self)
 
     def __neg__(self) -> Scalar:
         return _node(-self.data, Neg, (self,), None)
@@ -350,23 +294,12 @@ class Scalar:
     @staticmethod
     def sum(values: Iterable[Any]) -> Scalar:
         """Σ values as one node (one edge per term, where ``sum()`` makes a chain)."""
-        parents = tuple(v if isinstance(v, Scalar) else _const(_number(v, "sum")) for v in values)
-        return _node(math.fsum([p.data for p in parents]), SumN, parents, None)
+        return scalar_ops.SumN.apply(values)
 
     @staticmethod
     def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = 0.0) -> Scalar:
         """Σᵢ wsᵢ·xsᵢ + bias as one node: a neuron's pre-activation (derivation 000)."""
-        n = len(ws)
-        if len(xs) != n:
-            raise ValueError(f"Scalar.dot: {n} weights but {len(xs)} inputs")
-        parents = (*ws, *xs, bias)
-        if set(map(type, parents)) != _ONLY_SCALARS:
-            parents = tuple(
-                v if isinstance(v, Scalar) else _const(_number(v, "dot")) for v in parents
-            )
-        data = list(map(_data, parents))
-        # The terms in order after the bias, as the chain b + w₁x₁ + w₂x₂ + … adds them.
-        return _node(sum(map(mul, data[:n], data[n:-1]), data[-1]), Dot, parents, n)
+        return scalar_ops.Dot.apply(ws, xs, bias)
 
 
 def _value(x: Any, op: str) -> float:
@@ -390,10 +323,5 @@ def _pow(x: float, p: float) -> float:
     return y
 
 
-def _pow_scalar(x: Scalar, y: Scalar) -> Scalar:
-    if not x.data > 0.0:
-        raise ValueError(f"Scalar ** Scalar: needs a positive base, got {x.data!r}")
-    return _node(_pow(x.data, y.data), PowScalar, (x, y), None)
-
-
-_ONLY_SCALARS = {Scalar}
+# The Scalar-only ops build Scalars, so they come after the class.
+from . import scalar_ops  # noqa: E402

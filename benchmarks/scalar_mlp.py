@@ -10,7 +10,8 @@ do the same arithmetic from the same weights:
   ``w*x`` products, one node per binary op), to show the engine alone;
 - ``micrograd``: micrograd 0.1.0 (``pip install autograd-lite[bench]``), if installed.
 
-``run(rounds)`` returns the median seconds per iteration of each and the ratios;
+``run(rounds)`` returns the median seconds per iteration of each, wall-clock and CPU
+(the process's own time, steadier on a shared machine), and the ratios;
 ``python benchmarks/scalar_mlp.py [rounds]`` prints them.
 """
 
@@ -95,8 +96,7 @@ def _micrograd_step(model: Any, value: Any, xs: list[list[float]], ys: list[floa
 def run(rounds: int = 20) -> dict[str, Any]:
     """Median seconds per iteration of each variant and the ratios to micrograd.
 
-    The variants take turns within each round, so load from elsewhere on the machine
-    falls on all of them alike. Each variant's loss is checked against the others'.
+    Each variant's loss is checked against the others' (the same work).
     """
     if not gc.isenabled():
         raise RuntimeError("scalar_mlp measures with the garbage collector on; gc is disabled")
@@ -118,12 +118,20 @@ def run(rounds: int = 20) -> dict[str, Any]:
         steps["micrograd"] = lambda: _micrograd_step(micro, Value, xs, ys)
 
     times: dict[str, list[float]] = {name: [] for name in steps}
+    cpu: dict[str, list[float]] = {name: [] for name in steps}
     losses = {name: step() for name, step in steps.items()}  # warm-up
-    for _ in range(rounds):
+    # Blocks of consecutive iterations, variants taking turns block by block: load from
+    # elsewhere falls on all alike, and each variant pays for the garbage it leaves (the
+    # collector runs inside its own block), never for another's.
+    block = 3
+    for start in range(0, rounds, block):
         for name, step in steps.items():
-            t0 = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - t0)
+            gc.collect()
+            for _ in range(min(block, rounds - start)):
+                t0, c0 = time.perf_counter(), time.process_time()
+                step()
+                times[name].append(time.perf_counter() - t0)
+                cpu[name].append(time.process_time() - c0)
     ref = losses["scalar"]
     for name, loss in losses.items():
         if abs(loss - ref) > 1e-9 * abs(ref):
@@ -134,13 +142,14 @@ def run(rounds: int = 20) -> dict[str, Any]:
         "rounds": rounds,
         "loss": ref,
     }
-    for name, ts in times.items():
-        result[f"{name}_median_s"] = statistics.median(ts)
-        result[f"{name}_min_s"] = min(ts)
+    for name in steps:
+        result[f"{name}_median_s"] = statistics.median(times[name])
+        result[f"{name}_cpu_median_s"] = statistics.median(cpu[name])
     if "micrograd" in steps:
-        micro_s = result["micrograd_median_s"]
-        result["speedup_vs_micrograd"] = micro_s / result["scalar_median_s"]
-        result["speedup_binary_vs_micrograd"] = micro_s / result["scalar_binary_median_s"]
+        for name in ("scalar", "scalar_binary"):
+            for kind in ("", "cpu_"):
+                ratio = result[f"micrograd_{kind}median_s"] / result[f"{name}_{kind}median_s"]
+                result[f"speedup_{name}_{kind}vs_micrograd"] = ratio
     else:
         result["micrograd"] = "not installed (pip install micrograd==0.1.0)"
     return result

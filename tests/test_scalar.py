@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite import engine
-from autograd_lite.scalar import Dot, PowScalar, Scalar, SumN
+from autograd_lite.scalar import Scalar
+from autograd_lite.scalar_ops import Dot, PowScalar, SumN
 
 
 def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
@@ -352,6 +353,26 @@ def test_second_derivatives_through_create_graph() -> None:
     x.grad = None
     dx.backward()
     assert x.grad == pytest.approx(central(lambda v: _first_derivative(v), 0.7), rel=1e-6)
+
+
+@given(floats(0.2, 3))
+def test_second_derivatives_of_the_scalar_only_ops(v: float) -> None:
+    def f(x: Scalar) -> Scalar:
+        return Scalar.dot([x, x**2], [x.tanh(), 3.0], Scalar.sum([x, x**x, 1.0])) * x
+
+    def first(u: float) -> float:
+        x = Scalar(u)
+        f(x).backward()
+        assert isinstance(x.grad, float)
+        return x.grad
+
+    x = Scalar(v)
+    f(x).backward(create_graph=True)
+    dx = x.grad
+    assert isinstance(dx, Scalar) and dx.data == pytest.approx(first(v), rel=1e-12)
+    x.grad = None
+    dx.backward()
+    assert x.grad == pytest.approx(central(first, v), rel=1e-5)
 
 
 def _first_derivative(v: float) -> float:

@@ -124,7 +124,7 @@ def gradcheck(
             raise GradcheckError(
                 f"gradient mismatch for input {i} (shape {x.shape}) "
                 f"at index {tuple(map(int, idx))}: "
-                f"analytic {a_data[idx]!r} vs numeric {n[idx]!r} "
+                f"analytic {float(a_data[idx]):.10g} vs numeric {float(n[idx]):.10g} "
                 f"({int(bad.sum())} of {x.size} elements outside atol={atol}, rtol={rtol})"
             )
     return True
