@@ -116,6 +116,7 @@ def draw_graph(
         name="autograd_lite",
         graph_attr={"rankdir": rankdir},
         node_attr={"fontname": "Helvetica", "fontsize": "10"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9"},
     )
     ids = {id(node): f"v{k}" for k, node in enumerate(order)}
     for k, node in enumerate(order):
