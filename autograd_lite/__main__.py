@@ -214,6 +214,8 @@ def _load_checkpoint(path: str) -> tuple[nn.MLP, dict[str, Any], list[float]]:
 def _demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
     if args.plot:
         _require_matplotlib(parser)
+    if args.dataset == "moons" and args.samples is not None and args.samples < 4:
+        parser.error("--samples must be at least 4 for moons (2 per moon, then a split)")
     if args.load and args.save:
         parser.error("--save cannot be combined with --load (which only evaluates)")
     if args.load:

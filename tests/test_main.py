@@ -70,6 +70,7 @@ def test_demo_on_moons_with_sgd(capsys: pytest.CaptureFixture[str]) -> None:
         (["demo", "--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
         (["demo", "--hidden"], "expected at least one argument"),
         (["demo", "--load", "a", "--save", "b"], "--save cannot be combined with --load"),
+        (["demo", "--dataset", "moons", "--samples", "3"], "at least 4 for moons"),
         ([], "required: COMMAND"),
     ],
 )
