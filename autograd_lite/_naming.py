@@ -46,7 +46,8 @@ class Namer:
 
 
 def names_from(mapping: Any) -> dict[int, str]:
-    """id → variable name for every graph value in ``mapping`` (e.g. ``locals()``)."""
+    """id → variable name for every graph value in ``mapping`` (e.g. ``locals()``), and
+    for the parameters of every module in it."""
     out: dict[int, str] = {}
     if mapping is None:
         return out
@@ -55,6 +56,10 @@ def names_from(mapping: Any) -> dict[int, str]:
             continue
         if hasattr(value, "_op") and hasattr(value, "_parents"):
             out.setdefault(id(value), name)
+        elif callable(getattr(value, "named_parameters", None)) and not isinstance(value, type):
+            # An nn.Module: its parameters by their dotted names, e.g. ``model.net.0.weight``.
+            for pname, param in value.named_parameters():
+                out.setdefault(id(param), f"{name}.{pname}")
     return out
 
 

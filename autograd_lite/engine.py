@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from operator import attrgetter
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -140,10 +139,6 @@ _FREED = (
 )
 
 
-_requires_grad = attrgetter("requires_grad")
-_data = attrgetter("data")
-
-
 def _count_consumers(roots: Sequence[Node]) -> dict[Any, list[Any]]:
     """``{node: [consumers, None]}`` for every node reachable from ``roots`` that requires
     grad, counting the edges into it; :func:`_run` adds the gradient in the second slot.
@@ -199,7 +194,7 @@ def _run(
     anomaly_on = _mode.anomaly
     _mode.enabled = create_graph
     # The loop runs once per node and its inner loop once per edge; on scalar graphs it
-    # is the whole cost of backward, hence the bound methods and attrgetter maps.
+    # is the whole cost of backward, hence the bound methods and local names.
     pop, push, pop_entry = ready.pop, ready.append, pending.pop
     try:
         while ready:
@@ -219,7 +214,7 @@ def _run(
             parents = node._parents
             if parents is None:
                 raise RuntimeError(_FREED)
-            needs = tuple(map(_requires_grad, parents))
+            needs = tuple([p.requires_grad for p in parents])
             if g is not None:
                 versions = getattr(node, "_versions", None)
                 if versions is not None and (
@@ -230,7 +225,7 @@ def _run(
                 if create_graph:
                     pgrads = op.vjp(g, parents, node, node._saved, needs)
                 else:
-                    xs = tuple(map(_data, parents))
+                    xs = tuple([p.data for p in parents])
                     pgrads = op.vjp(g, xs, node.data, node._saved, needs)
                 if anomaly_on:
                     anomaly.check_backward(node, g, pgrads)

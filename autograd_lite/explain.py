@@ -137,7 +137,7 @@ def _where(formula: str, inputs: tuple[InputGrad, ...]) -> str:
 
 
 def _input_line(i: InputGrad) -> str:
-    d = f"d{i.name}"
+    d = f"d{i.name}" if i.name.isidentifier() else f"d({i.name})"
     if not i.requires_grad:
         return f"{d}: not needed ({i.name} does not require grad)"
     if i.grad is None:

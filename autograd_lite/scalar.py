@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from operator import add, mul, sub
 from typing import Any
 
 from . import engine
@@ -72,6 +73,45 @@ def _node(data: float, op: Any, parents: tuple[Scalar, ...], saved: Any) -> Scal
     s._op = None
     s._parents = ()
     return s
+
+
+def _div(x: float, y: float) -> float:
+    try:
+        return x / y
+    except ZeroDivisionError:
+        raise ZeroDivisionError(f"Scalar /: division of {x!r} by zero") from None
+
+
+def _binary(
+    op: Any, forward: Callable[[float, float], float], symbol: str, reflected: bool = False
+) -> Callable[[Scalar, Any], Scalar]:
+    """The method ``x (symbol) y`` (``y (symbol) x`` when reflected) recording ``op``.
+
+    The node is built inline rather than by :func:`_node`: binary ops are most of a
+    scalar graph, and a Python call per op is a large part of their cost.
+    """
+
+    def method(self: Scalar, other: Any) -> Scalar:
+        if type(other) is not Scalar:
+            other = other if isinstance(other, Scalar) else _const(_number(other, symbol))
+        x, y = (other, self) if reflected else (self, other)
+        s: Scalar = _new(Scalar)
+        s.data = forward(x.data, y.data)
+        s.grad = None
+        s._retains_grad = False
+        s._saved = None
+        if (x.requires_grad or y.requires_grad) and _mode.enabled:
+            s.requires_grad = True
+            s._op = op
+            s._parents = (x, y)
+        else:
+            s.requires_grad = False
+            s._op = None
+            s._parents = ()
+        return s
+
+    method.__name__ = f"__{'r' if reflected else ''}{op.name}__"
+    return method
 
 
 class Scalar:
@@ -187,37 +227,15 @@ class Scalar:
         self.grad = g if self.grad is None else self.grad + g
 
     # ---------------------------------------------------------------- arithmetic
-    def __add__(self, other: Any) -> Scalar:
-        o = other if isinstance(other, Scalar) else _const(_number(other, "+"))
-        return _node(self.data + o.data, Add, (self, o), None)
-
-    def __radd__(self, other: Any) -> Scalar:
-        o = _const(_number(other, "+"))
-        return _node(o.data + self.data, Add, (o, self), None)
-
-    def __sub__(self, other: Any) -> Scalar:
-        o = other if isinstance(other, Scalar) else _const(_number(other, "-"))
-        return _node(self.data - o.data, Sub, (self, o), None)
-
-    def __rsub__(self, other: Any) -> Scalar:
-        o = _const(_number(other, "-"))
-        return _node(o.data - self.data, Sub, (o, self), None)
-
-    def __mul__(self, other: Any) -> Scalar:
-        o = other if isinstance(other, Scalar) else _const(_number(other, "*"))
-        return _node(self.data * o.data, Mul, (self, o), None)
-
-    def __rmul__(self, other: Any) -> Scalar:
-        o = _const(_number(other, "*"))
-        return _node(o.data * self.data, Mul, (o, self), None)
-
-    def __truediv__(self, other: Any) -> Scalar:
-        o = other if isinstance(other, Scalar) else _const(_number(other, "/"))
-        return _node(_div(self.data, o.data), Div, (self, o), None)
-
-    def __rtruediv__(self, other: Any) -> Scalar:
-        o = _const(_number(other, "/"))
-        return _node(_div(o.data, self.data), Div, (o, self), None)
+    # Each binary op: the float forward and the Tensor op whose VJP it records.
+    __add__ = _binary(Add, add, "+")
+    __radd__ = _binary(Add, add, "+", reflected=True)
+    __sub__ = _binary(Sub, sub, "-")
+    __rsub__ = _binary(Sub, sub, "-", reflected=True)
+    __mul__ = _binary(Mul, mul, "*")
+    __rmul__ = _binary(Mul, mul, "*", reflected=True)
+    __truediv__ = _binary(Div, _div, "/")
+    __rtruediv__ = _binary(Div, _div, "/", reflected=True)
 
     def __pow__(self, exponent: Any) -> Scalar:
         if isinstance(exponent, Scalar):
@@ -261,8 +279,22 @@ class Scalar:
     # --------------------------------------------------------------- elementwise
     def relu(self) -> Scalar:
         x = self.data
-        # relu'(0) = 0 (ReLU's subgradient choice): the VJP tests x > 0.
-        return _node(x if x > 0.0 else 0.0, ReLU, (self,), None)
+        # relu'(0) = 0 (ReLU's subgradient choice): the VJP tests x > 0. Built inline, as
+        # the binary ops are: relu is in every hidden neuron.
+        s: Scalar = _new(Scalar)
+        s.data = x if x > 0.0 else 0.0
+        s.grad = None
+        s._retains_grad = False
+        s._saved = None
+        if self.requires_grad and _mode.enabled:
+            s.requires_grad = True
+            s._op = ReLU
+            s._parents = (self,)
+        else:
+            s.requires_grad = False
+            s._op = None
+            s._parents = ()
+        return s
 
     def sigmoid(self) -> Scalar:
         x = self.data
@@ -304,13 +336,6 @@ class Scalar:
 
 def _value(x: Any, op: str) -> float:
     return x.data if isinstance(x, Scalar) else _number(x, op)
-
-
-def _div(x: float, y: float) -> float:
-    try:
-        return x / y
-    except ZeroDivisionError:
-        raise ZeroDivisionError(f"Scalar /: division of {x!r} by zero") from None
 
 
 def _pow(x: float, p: float) -> float:

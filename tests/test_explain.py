@@ -208,3 +208,13 @@ def test_scalar_graph() -> None:
     leaves = {s.name: s.grad for s in steps if s.is_leaf}
     out.backward()
     assert leaves["a"] == pytest.approx(a.grad) and leaves["c"] == pytest.approx(c.grad)
+
+
+def test_module_parameters_are_named_by_their_dotted_names() -> None:
+    model = ag.nn.MLP(3, [4], 2, rng=np.random.default_rng(0))
+    x = ag.Tensor(np.ones((5, 3)))
+    loss = model(x).sum()
+    steps = ag.explain(loss, quiet=True)
+    leaves = [s.name for s in steps if s.is_leaf]
+    assert sorted(leaves) == sorted(f"model.{n}" for n, _ in model.named_parameters())
+    assert "model.net.0.bias.grad += G: (4,)" in str(steps)
