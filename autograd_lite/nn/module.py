@@ -205,7 +205,8 @@ class Module:
                 + "\n  ".join(problems)
             )
         for p, arr in updates:
-            np.copyto(p.data, arr)
+            # A fresh array, as the optimizers write: views of the old one keep their values.
+            p.data = np.array(arr, dtype=p.dtype, copy=True)
             p._version += 1
 
     # ----------------------------------------------------------------------- repr

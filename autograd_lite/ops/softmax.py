@@ -77,5 +77,7 @@ class LogSoftmax(Op):
 
 
 def _check_axis(axis: int, ndim: int) -> None:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be one int, got {axis!r}")
     if not -max(ndim, 1) <= axis < max(ndim, 1):
         raise ValueError(f"axis {axis} is out of bounds for a tensor of {ndim} dimension(s)")

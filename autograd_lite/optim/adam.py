@@ -79,5 +79,7 @@ class Adam(Optimizer):
             v += (1 - beta2) * (g * g)
             step_size = lr / (1 - beta1**t)
             denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + eps
-            p.data -= step_size * (m / denom)
+            # Out of place: arrays that views of p (p.T, p.reshape) share stay as the
+            # graphs that used them saw them; graphs reading p itself see _version.
+            p.data = p.data - step_size * (m / denom)
             p._version += 1

@@ -69,5 +69,7 @@ class SGD(Optimizer):
                     buf *= momentum
                     buf += d
                 d = d + momentum * buf if nesterov else buf
-            p.data -= lr * d
+            # Out of place: arrays that views of p (p.T, p.reshape) share stay as the
+            # graphs that used them saw them; graphs reading p itself see _version.
+            p.data = p.data - lr * d
             p._version += 1

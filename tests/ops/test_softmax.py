@@ -56,6 +56,10 @@ def test_functional_forms() -> None:
 def test_bad_axis() -> None:
     with pytest.raises(ValueError, match="axis 2"):
         Tensor(np.ones((2, 3))).softmax(axis=2)
+    with pytest.raises(TypeError, match="one int, got None"):
+        Tensor(np.ones((2, 3))).log_softmax(axis=None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"one int, got \(0, 1\)"):
+        Tensor(np.ones((2, 3))).softmax(axis=(0, 1))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -92,11 +92,14 @@ def test_parameter_without_grad_is_skipped_and_zero_grad_clears() -> None:
 
 def test_updates_in_place_outside_the_graph() -> None:
     model = nn.Linear(2, 1, rng=np.random.default_rng(0))
-    w = model.weight.data
+    w, version = model.weight.data, model.weight._version
     opt = optim.SGD(model.parameters(), lr=0.1)
     model(ag.Tensor(np.ones((3, 2)))).sum().backward()
     opt.step()
-    assert model.weight.data is w and model.weight.is_leaf and model.weight.grad_fn is None
+    # The new value is a new array: views of the old one (w.T in a retained graph) keep
+    # the values their graph saw; the version bump guards graphs reading the parameter.
+    assert model.weight.data is not w and model.weight._version == version + 1
+    assert model.weight.is_leaf and model.weight.grad_fn is None
 
 
 def test_state_dict_round_trip_continues_identically(tmp_path) -> None:  # type: ignore[no-untyped-def]

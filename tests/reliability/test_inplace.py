@@ -3,6 +3,8 @@ backward checks, and no write through one tensor changes another's memory."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -179,3 +181,28 @@ def test_direct_data_writes_bypass_the_check_as_documented() -> None:
     y.backward()
     np.testing.assert_array_equal(w.grad, [10.0, 4.0])
     assert "x.data" in (ag.Tensor.__doc__ or "") and "bypasses" in (ag.Tensor.__doc__ or "")
+
+
+@pytest.mark.parametrize(
+    "make", [lambda ps: ag.optim.SGD(ps, lr=0.5), lambda ps: ag.optim.Adam(ps)]
+)
+def test_optimizer_step_never_changes_a_view_a_retained_graph_reads(make: Any) -> None:
+    w = ag.nn.Parameter(np.arange(6.0).reshape(2, 3))
+    x = ag.Tensor(np.ones((4, 3)), requires_grad=True)
+    loss = (x @ w.T).tanh().sum()  # matmul reads w.T, a view of w's data
+    loss.backward(retain_graph=True)
+    first = x.grad.copy()
+    make([w]).step()
+    x.grad = None
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, first)
+
+
+def test_optimizer_step_then_backward_reading_the_parameter_raises() -> None:
+    w = ag.nn.Parameter(np.ones(3))
+    x = ag.Tensor(np.ones(3), requires_grad=True)
+    loss = (x * w).sum()
+    loss.backward(retain_graph=True)
+    ag.optim.SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match=r"version 1.*version 0"):
+        loss.backward()
