@@ -84,13 +84,13 @@ def _check(wl: workloads.Workload) -> None:
             raise SystemExit(f"{wl.key}: {name} disagrees with the NumPy baseline")
 
 
-def _scalar_rows(rounds: int) -> list[str]:
+def _scalar_rows(rounds: int, peers: bool) -> list[str]:
     """The Scalar workload, when ``benchmarks/scalar_mlp.py`` provides ``run(rounds)``."""
     try:
         scalar_mlp: Any = importlib.import_module("benchmarks.scalar_mlp")
     except ImportError:
         return []
-    result = scalar_mlp.run(rounds)
+    result = scalar_mlp.run(rounds, peers=peers)
     cells = ", ".join(
         f"{k}: {_fmt_time(v) if isinstance(v, float) and v < 1 else v}" for k, v in result.items()
     )
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             ratios[wl.key] = m.median_ratio("autograd_lite")
             if wl.ops:
                 per_op[wl.ops] = m.median_time("autograd_lite") / wl.ops
-        for row in [] if only and "SCALAR" not in only else _scalar_rows(rounds):
+        for row in [] if only and "SCALAR" not in only else _scalar_rows(rounds, not args.no_peers):
             print(row)
 
     print()

@@ -93,10 +93,24 @@ def _micrograd_step(model: Any, value: Any, xs: list[list[float]], ys: list[floa
     return float(total.data)
 
 
-def run(rounds: int = 20) -> dict[str, Any]:
+def _micrograd(model: MLP, xs: list[list[float]], ys: list[float]) -> Callable[[], float] | None:
+    """micrograd's step on a copy of ``model``'s weights, or None if it is not installed."""
+    try:
+        from micrograd.engine import Value
+        from micrograd.nn import MLP as MicroMLP
+    except ImportError:
+        return None
+    micro = MicroMLP(2, SIZES)
+    for p, q in zip(micro.parameters(), model.parameters()):
+        p.data = q.data
+    return lambda: _micrograd_step(micro, Value, xs, ys)
+
+
+def run(rounds: int = 20, peers: bool = True) -> dict[str, Any]:
     """Median seconds per iteration of each variant and the ratios to micrograd.
 
-    Each variant's loss is checked against the others' (the same work).
+    Each variant's loss is checked against the others' (the same work). ``peers=False``
+    leaves micrograd out; ``rounds=1`` (a smoke run) also skips the warm-up iteration.
     """
     if not gc.isenabled():
         raise RuntimeError("scalar_mlp measures with the garbage collector on; gc is disabled")
@@ -106,20 +120,15 @@ def run(rounds: int = 20) -> dict[str, Any]:
         "scalar": lambda: _scalar_step(model, xs, ys),
         "scalar_binary": lambda: _binary_step(model, xs, ys),
     }
-    try:
-        from micrograd.engine import Value
-        from micrograd.nn import MLP as MicroMLP
-    except ImportError:
-        pass
-    else:
-        micro = MicroMLP(2, SIZES)
-        for p, q in zip(micro.parameters(), model.parameters()):
-            p.data = q.data
-        steps["micrograd"] = lambda: _micrograd_step(micro, Value, xs, ys)
+    micrograd_step = _micrograd(model, xs, ys) if peers else None
+    if micrograd_step is not None:
+        steps["micrograd"] = micrograd_step
 
     times: dict[str, list[float]] = {name: [] for name in steps}
     cpu: dict[str, list[float]] = {name: [] for name in steps}
-    losses = {name: step() for name, step in steps.items()}  # warm-up
+    losses: dict[str, float] = {}
+    if rounds > 1:
+        losses = {name: step() for name, step in steps.items()}  # warm-up
     # Blocks of consecutive iterations, variants taking turns block by block: load from
     # elsewhere falls on all alike, and each variant pays for the garbage it leaves (the
     # collector runs inside its own block), never for another's.
@@ -129,7 +138,7 @@ def run(rounds: int = 20) -> dict[str, Any]:
             gc.collect()
             for _ in range(min(block, rounds - start)):
                 t0, c0 = time.perf_counter(), time.process_time()
-                step()
+                losses.setdefault(name, step())
                 times[name].append(time.perf_counter() - t0)
                 cpu[name].append(time.process_time() - c0)
     ref = losses["scalar"]
@@ -151,7 +160,7 @@ def run(rounds: int = 20) -> dict[str, Any]:
                 ratio = result[f"micrograd_{kind}median_s"] / result[f"{name}_{kind}median_s"]
                 result[f"speedup_{name}_{kind}vs_micrograd"] = ratio
     else:
-        result["micrograd"] = "not installed (pip install micrograd==0.1.0)"
+        result["micrograd"] = "left out" if not peers else "not installed (pip install micrograd)"
     return result
 
 
