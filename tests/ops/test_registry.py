@@ -7,9 +7,11 @@ it over the calls ``sample`` draws, and check that float32 stays float32.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
 import re
+import weakref
 from typing import Any
 
 import numpy as np
@@ -42,6 +44,7 @@ IDS = [key.removeprefix("autograd_lite.ops.") for key, _ in OPS]
 # The op families' own tests draw 40 examples each; here fewer keep the suite fast.
 GRADCHECK_EXAMPLES = settings(max_examples=20)
 DTYPE_EXAMPLES = settings(max_examples=10)
+CYCLE_EXAMPLES = settings(max_examples=3)
 CITATION = re.compile(r"derivations? 00\d|no derivation file applies", re.IGNORECASE)
 
 
@@ -107,6 +110,28 @@ def test_float32_kept(op: type[Op], data: st.DataObject) -> None:
         assert x.grad.dtype == np.float32 and x.grad.shape == x.shape, (
             f"input {i}: grad {x.grad.dtype}{x.grad.shape}, expected float32{x.shape}"
         )
+
+
+@pytest.mark.parametrize("op", [op for _, op in OPS], ids=IDS)
+@CYCLE_EXAMPLES
+@given(data=st.data())
+def test_graph_freed_by_reference_counting(op: type[Op], data: st.DataObject) -> None:
+    """What an op saves must not refer back to its output: no cycle keeps a graph alive."""
+    inputs, params = draw_call(op, data)
+    xs = leaves(inputs, np.float64)
+    gc.disable()
+    try:
+        out = op.apply(*xs, **params)
+        ref = weakref.ref(out)
+        del out
+        assert ref() is None, f"{op.__qualname__}: its output outlives the last reference"
+        out = op.apply(*xs, **params)
+        ref = weakref.ref(out)
+        out.backward(np.ones(out.shape, dtype=out.dtype))
+        del out
+        assert ref() is None, f"{op.__qualname__}: its output outlives backward"
+    finally:
+        gc.enable()
 
 
 class Undeclared(Op):
