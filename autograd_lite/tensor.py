@@ -31,8 +31,9 @@ class Tensor:
     the data (so no other tensor sharing memory with ``x`` changes) and bumps
     ``x._version``; a backward that needs ``x``'s old value, or whose graph ran through
     ``x`` before the write, raises RuntimeError naming the tensor and both versions.
-    Writing to ``x.data`` directly (``x.data[0] = 1``) bypasses this check, as in
-    PyTorch: gradients computed afterwards may silently use the new values.
+    Writing to ``x.data`` directly (``x.data[0] = 1``), or into the shared arrays
+    ``x.numpy()`` and ``np.asarray(x)`` return, bypasses this check, as in PyTorch:
+    gradients computed afterwards may silently use the new values.
     """
 
     __slots__ = (
