@@ -250,11 +250,15 @@ class Tensor:
             g = g.astype(data.dtype)
         return g
 
-    def _accumulate(self, g: Any) -> None:
+    def _accumulate(self, g: Any, owned: bool = False) -> None:
         if isinstance(g, Tensor):
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None or isinstance(self.grad, Tensor):
-            self.grad = np.array(g, dtype=self.data.dtype, copy=True)
+            if owned and type(g) is np.ndarray and g.base is None and g.flags.writeable:
+                # The engine made g for this leaf alone (a W of X @ W, say): keep it.
+                self.grad = g
+            else:
+                self.grad = np.array(g, dtype=self.data.dtype, copy=True)
         else:
             self.grad += g
 
