@@ -103,9 +103,15 @@ def check_backward(node: Any, g: Any, grads: Any) -> None:
         return
     for i, gi in enumerate(grads):
         if not _finite(gi):
-            site = getattr(node, "_trace", None) or "<created outside detect_anomaly()>"
+            name = node._op.name
+            site = getattr(node, "_trace", None)
+            where = (
+                f"the {name} node was created at {site}"
+                if site is not None
+                else f"where the {name} node was created is unknown: it was made outside "
+                "detect_anomaly(), or by the Scalar engine, which does not record it"
+            )
             raise FloatingPointError(
-                f"backward of {node._op.name} turned a finite gradient into NaN/inf "
-                f"(gradient for input {i}, shape {np.shape(_data(gi))}); the {node._op.name} "
-                f"node was created at {site}"
+                f"backward of {name} turned a finite gradient into NaN/inf "
+                f"(gradient for input {i}, shape {np.shape(_data(gi))}); {where}"
             )

@@ -121,3 +121,20 @@ def test_create_graph_works_in_anomaly_mode() -> None:
         assert gx is not None
         gx.sum().backward()
     np.testing.assert_allclose(x.grad, 6 * x.data)
+
+
+def test_node_made_before_anomaly_mode_is_still_caught_without_a_site() -> None:
+    x = ag.Tensor([0.0], requires_grad=True)
+    with np.errstate(divide="ignore"):
+        y = x.log()
+        with ag.detect_anomaly(), pytest.raises(FloatingPointError, match="unknown") as info:
+            y.sum().backward()
+    assert "backward of log" in str(info.value)
+
+
+def test_scalar_engine_backward_is_checked_too() -> None:
+    from autograd_lite.scalar import Scalar
+
+    a = Scalar(1e200, requires_grad=True)
+    with ag.detect_anomaly(), pytest.raises(FloatingPointError, match="backward of mul"):
+        (a * a * a).backward()
