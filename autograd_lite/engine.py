@@ -121,8 +121,9 @@ class Node(Protocol):
         """Bring an incoming gradient to this node's shape and dtype."""
         ...
 
-    def _accumulate(self, g: Any) -> None:
-        """Add ``g`` into ``.grad`` (leaves, and nodes that retain their gradient)."""
+    def _accumulate(self, g: Any, owned: bool) -> None:
+        """Add ``g`` into ``.grad`` (leaves, and nodes that retain their gradient).
+        ``owned``: nothing else holds ``g``, so it may become ``.grad`` without a copy."""
         ...
 
 
@@ -197,6 +198,10 @@ def _run(
     # The loop runs once per node and its inner loop once per edge; on scalar graphs it
     # is the whole cost of backward, hence the bound methods and local names.
     pop, push, pop_entry = ready.pop, ready.append, pending.pop
+    # Leaves whose pending gradient no one else holds keep it as .grad, uncopied (a
+    # float, a Scalar's gradient, needs no such care).
+    owned: set[Node] = set()
+    steal = capture is None and not create_graph and not isinstance(roots[0].data, float)
     try:
         while ready:
             node = pop()
@@ -206,8 +211,10 @@ def _run(
                 if capture is not None:
                     if node in capture:
                         capture[node] = g
-                elif op is None or node._retains_grad:
-                    node._accumulate(g)
+                elif op is None:
+                    node._accumulate(g, node in owned)
+                elif node._retains_grad:
+                    node._accumulate(g, False)
             if op is None:
                 if observer is not None:
                     observer(node, g, None)
@@ -239,12 +246,20 @@ def _run(
                     continue
                 entry = pending[p]
                 if gp is not None:
+                    raw = gp
                     try:
                         gp = p._fit_grad(gp)
                     except ValueError as e:
                         raise ValueError(f"backward of {op.name}: {e}") from None
                     old = entry[1]
-                    entry[1] = gp if old is None else old + gp
+                    if old is not None:
+                        entry[1] = old + gp
+                        if p._op is None:
+                            owned.add(p)
+                    else:
+                        entry[1] = gp
+                        if steal and p._op is None and _made_for_edge(gp, raw, g, node, pgrads):
+                            owned.add(p)
                 c = entry[0] - 1
                 entry[0] = c
                 if not c:
@@ -254,6 +269,26 @@ def _run(
                 node._saved = None
     finally:
         _mode.enabled = prev_mode
+
+
+def _made_for_edge(gp: Any, raw: Any, g: Any, node: Any, pgrads: Any) -> bool:
+    """Whether the gradient ``gp`` (``raw`` as the VJP returned it, before ``_fit_grad``)
+    belongs to this edge alone, so a leaf may keep it without a copy: the fit made a new
+    value, or the VJP did (not the incoming gradient, not the node's or an input's value,
+    and not returned for two inputs)."""
+    if gp is not raw:
+        return True
+    if gp is g or gp is node.data:
+        return False
+    seen = 0
+    for h in pgrads:
+        seen += h is gp
+    if seen > 1:
+        return False
+    for p in node._parents:
+        if p.data is gp:
+            return False
+    return True
 
 
 def backward(

@@ -223,7 +223,7 @@ class Scalar:
         # The gradient of a float is a float: nothing to reduce or cast.
         return g
 
-    def _accumulate(self, g: Any) -> None:
+    def _accumulate(self, g: Any, owned: bool = False) -> None:
         self.grad = g if self.grad is None else self.grad + g
 
     # ---------------------------------------------------------------- arithmetic

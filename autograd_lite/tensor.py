@@ -207,7 +207,9 @@ class Tensor:
                     f"backward(): grad can be implicitly created only for a tensor with one "
                     f"element, got shape {self.shape}; pass grad= of that shape"
                 )
-            g: Any = np.ones_like(self.data)
+            # np.ones is a Python wrapper around these two calls, at twice their cost.
+            g: Any = np.empty(self.data.shape, self.data.dtype)
+            g.fill(1)
         else:
             g = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
             if g.shape != self.shape:
@@ -241,38 +243,43 @@ class Tensor:
         return self
 
     def _fit_grad(self, g: Any) -> Any:
-        if g.shape != self.data.shape:
-            g = dual.sum_to_shape(g, self.data.shape)
-        if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
+        data = self.data
+        if g.shape != data.shape:
+            g = dual.sum_to_shape(g, data.shape)
+        if g.dtype != data.dtype:
+            g = g.astype(data.dtype)
         return g
 
-    def _accumulate(self, g: Any) -> None:
+    def _accumulate(self, g: Any, owned: bool = False) -> None:
         if isinstance(g, Tensor):
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None or isinstance(self.grad, Tensor):
-            self.grad = np.array(g, dtype=self.data.dtype, copy=True)
+            if owned and type(g) is np.ndarray and g.base is None and g.flags.writeable:
+                # The engine made g for this leaf alone (a W of X @ W, say): keep it.
+                self.grad = g
+            else:
+                self.grad = np.array(g, dtype=self.data.dtype, copy=True)
         else:
             self.grad += g
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Tensor:
-        return arithmetic.Add.apply(self, other)
+        return arithmetic.add(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return arithmetic.Add.apply(other, self)
+        return arithmetic.add(other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return arithmetic.Sub.apply(self, other)
+        return arithmetic.sub(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return arithmetic.Sub.apply(other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return arithmetic.Mul.apply(self, other)
+        return arithmetic.mul(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return arithmetic.Mul.apply(other, self)
+        return arithmetic.mul(other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
         return arithmetic.Div.apply(self, other)

@@ -21,6 +21,7 @@ if not __package__:
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
+import gc  # noqa: E402
 import importlib  # noqa: E402
 import platform  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -30,7 +31,7 @@ import numpy as np  # noqa: E402
 
 import autograd_lite  # noqa: E402
 from benchmarks import memory, workloads  # noqa: E402
-from benchmarks.timing import measure  # noqa: E402
+from benchmarks.timing import measure, use_cpu_clock  # noqa: E402
 
 __all__ = ["main"]
 
@@ -84,17 +85,24 @@ def _check(wl: workloads.Workload) -> None:
             raise SystemExit(f"{wl.key}: {name} disagrees with the NumPy baseline")
 
 
-def _scalar_rows(rounds: int, peers: bool) -> list[str]:
-    """The Scalar workload, when ``benchmarks/scalar_mlp.py`` provides ``run(rounds)``."""
+def _scalar_lines(rounds: int, cpu: bool) -> list[str]:
+    """The Scalar workload, when ``benchmarks/scalar_mlp.py`` provides ``run(rounds)``
+    (its baseline is micrograd, not NumPy, so it gets lines of its own)."""
     try:
         scalar_mlp: Any = importlib.import_module("benchmarks.scalar_mlp")
     except ImportError:
         return []
-    result = scalar_mlp.run(rounds, peers=peers)
-    cells = ", ".join(
-        f"{k}: {_fmt_time(v) if isinstance(v, float) and v < 1 else v}" for k, v in result.items()
-    )
-    return [f"| Scalar MLP 2-16-16-1 | {cells} |"]
+    result = scalar_mlp.run(rounds)
+    kind = "cpu_" if cpu else ""
+    lines = [f"Scalar workload: {result.get('workload', 'MLP 2-16-16-1 on Scalars')}"]
+    for name in ("scalar", "scalar_binary", "micrograd"):
+        t = result.get(f"{name}_{kind}median_s")
+        if isinstance(t, float):
+            lines.append(f"- {name}: {_fmt_time(t)} per iteration")
+    speedup = result.get(f"speedup_scalar_{kind}vs_micrograd")
+    if isinstance(speedup, float):
+        lines.append(f"- Scalar is {speedup:.2f}x as fast as micrograd")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,8 +111,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=float, default=0.1, help="seconds per timed batch")
     parser.add_argument("--quick", action="store_true", help="1 round, small sizes (smoke)")
     parser.add_argument("--no-peers", action="store_true", help="skip torch and micrograd")
-    parser.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W5")
+    parser.add_argument("--only", default="", help="comma-separated: W1,W2,W3,W5,SCALAR")
+    parser.add_argument(
+        "--cpu-clock",
+        action="store_true",
+        help="time with this process's CPU time (steadier on a busy shared machine)",
+    )
     args = parser.parse_args(argv)
+    if args.cpu_clock:
+        use_cpu_clock()
     rounds = 1 if args.quick else args.rounds
     target = 0.002 if args.quick else args.target
     w5_sizes = (1_000, 2_000) if args.quick else (1_000, 100_000)
@@ -117,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
             f"autograd_lite {autograd_lite.__version__}, NumPy {np.__version__}, "
             f"Python {platform.python_version()}, {platform.machine()}; {blas}"
         )
-        print(f"median of {rounds} round(s); ratio = median of per-round time / NumPy time\n")
+        clock = "CPU time" if args.cpu_clock else "wall time"
+        print(
+            f"{clock}, median of {rounds} round(s); "
+            "ratio = median over rounds of (time / NumPy time in that round)\n"
+        )
         suites = []
         if not only or "W1" in only:
             suites.append(workloads.w1(peers))
@@ -128,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         if not only or "W5" in only:
             suites.extend(workloads.w5(peers, n) for n in w5_sizes)
 
+        # The collector stays on, but the objects that exist now (NumPy's, torch's modules:
+        # hundreds of thousands with torch) are set aside, so a full collection costs what
+        # the workload's own objects cost, not what importing a peer added.
+        gc.collect()
+        gc.freeze()
         names = ["numpy", "autograd_lite", *sorted(peers)]
         print("| workload | " + " | ".join(names) + " |")
         print("|---" * (len(names) + 1) + "|")
@@ -150,8 +174,10 @@ def main(argv: list[str] | None = None) -> int:
             ratios[wl.key] = m.median_ratio("autograd_lite")
             if wl.ops:
                 per_op[wl.ops] = m.median_time("autograd_lite") / wl.ops
-        for row in [] if only and "SCALAR" not in only else _scalar_rows(rounds, not args.no_peers):
-            print(row)
+        if not only or "SCALAR" in only:
+            print()
+            for line in _scalar_lines(max(rounds, 3), args.cpu_clock):
+                print(line)
 
     print()
     report: list[tuple[str, str, bool]] = []

@@ -458,3 +458,28 @@ def test_repr_and_conversions() -> None:
     assert float(x) == 2.0 and x.item() == 2.0 and bool(x) and not Scalar(0.0)
     d = (x * x).detach()
     assert d.is_leaf and not d.requires_grad and d.data == 4.0
+
+
+def test_each_op_records_the_tensor_op_whose_vjp_it_shares() -> None:
+    from autograd_lite.ops import arithmetic as A
+    from autograd_lite.ops import elementwise as E
+
+    x, y = Scalar(0.5), Scalar(2.0)
+    cases = {
+        A.Add: [x + y, x + 1, 1 + x],
+        A.Sub: [x - y, x - 1, 1 - x],
+        A.Mul: [x * y, x * 2, 2 * x],
+        A.Div: [x / y, x / 2, 2 / x],
+        A.Pow: [x**2.5],
+        A.Neg: [-x],
+        E.ReLU: [x.relu()],
+        E.Sigmoid: [x.sigmoid()],
+        E.Tanh: [x.tanh()],
+        E.Exp: [x.exp()],
+        E.Log: [x.log()],
+        PowScalar: [x**y, 2**x],
+        SumN: [Scalar.sum([x, y])],
+        Dot: [Scalar.dot([x], [y])],
+    }
+    for op, results in cases.items():
+        assert all(r._op is op for r in results), op.name

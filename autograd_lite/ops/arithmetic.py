@@ -16,7 +16,21 @@ from ..tensor import Tensor
 from . import dual, samples
 from .base import Op
 
-__all__ = ["Add", "Div", "Mul", "Neg", "Pow", "PowTensor", "Sub", "power"]
+__all__ = [
+    "Add",
+    "AddConstant",
+    "Div",
+    "Mul",
+    "MulConstant",
+    "Neg",
+    "Pow",
+    "PowTensor",
+    "Sub",
+    "add",
+    "mul",
+    "power",
+    "sub",
+]
 
 
 class Add(Op):
@@ -102,6 +116,48 @@ class Div(Op):
         gx = g / y if needs[0] else None
         gy = -(g * out) / y if needs[1] else None
         return gx, gy
+
+
+class AddConstant(Op):
+    """z = x + c for a Python number c, kept as a parameter rather than made a Tensor.
+
+    dL/dx = g  (as for :class:`Add`; c needs no gradient). No derivation file applies.
+    """
+
+    name = "add"
+    formula = "dx = g"
+    sample = samples.constant
+    reads_inputs = False
+    reads_output = False
+
+    @staticmethod
+    def forward(x: Any, c: float) -> tuple[Any, Any]:
+        return x + c, None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (g,)
+
+
+class MulConstant(Op):
+    """z = c x for a Python number c, kept as a parameter rather than made a Tensor.
+
+    dL/dx = c g  (as for :class:`Mul`; c needs no gradient). No derivation file applies.
+    """
+
+    name = "mul"
+    formula = "dx = c·g"
+    sample = samples.constant
+    reads_inputs = False
+    reads_output = False
+
+    @staticmethod
+    def forward(x: Any, c: float) -> tuple[Any, Any]:
+        return x * c, c
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (g * saved,)
 
 
 class Neg(Op):
@@ -192,3 +248,44 @@ def power(x: Any, exponent: Any) -> Tensor:
         f"pow: unsupported exponent of type {type(exponent).__name__} "
         f"(base shape {shape}); use a number or a Tensor"
     )
+
+
+def _is_constant(c: Any, x: Any) -> bool:
+    """Whether ``c`` can stay a number beside the Tensor ``x``: a Python float, or a Python
+    int beside floating data. NumPy then computes exactly what it would with ``c`` made a
+    constant array (a float32 tensor stays float32), so no Tensor is built for it."""
+    kind = type(c)
+    if kind is float:
+        return isinstance(x, Tensor)
+    return kind is int and isinstance(x, Tensor) and x.data.dtype.kind == "f"
+
+
+def add(x: Any, y: Any) -> Tensor:
+    """``x + y``; a number on either side is a parameter of :class:`AddConstant` (IEEE
+    addition commutes, so ``c + x`` is ``x + c`` bit for bit)."""
+    if isinstance(y, Tensor) and isinstance(x, Tensor):
+        return Add.apply(x, y)
+    if _is_constant(y, x):
+        return AddConstant.apply(x, c=y)
+    if _is_constant(x, y):
+        return AddConstant.apply(y, c=x)
+    return Add.apply(x, y)
+
+
+def sub(x: Any, y: Any) -> Tensor:
+    """``x - y``; ``x - c`` is ``x + (-c)`` bit for bit, so a number ``y`` uses
+    :class:`AddConstant`."""
+    if _is_constant(y, x):
+        return AddConstant.apply(x, c=-y)
+    return Sub.apply(x, y)
+
+
+def mul(x: Any, y: Any) -> Tensor:
+    """``x * y``; a number on either side is a parameter of :class:`MulConstant`."""
+    if isinstance(y, Tensor) and isinstance(x, Tensor):
+        return Mul.apply(x, y)
+    if _is_constant(y, x):
+        return MulConstant.apply(x, c=y)
+    if _is_constant(x, y):
+        return MulConstant.apply(y, c=x)
+    return Mul.apply(x, y)

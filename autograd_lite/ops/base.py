@@ -27,6 +27,7 @@ writing a test for it, from three things the class states:
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, ClassVar
 
 import numpy as np
@@ -39,6 +40,8 @@ from .samples import Sampler
 __all__ = ["REGISTRY", "Op"]
 
 REGISTRY: dict[str, type[Op]] = {}
+
+_data = attrgetter("data")
 
 
 class Op:
@@ -78,9 +81,13 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Tensor:
         """Run ``forward`` on the inputs' data and record the node when a grad is needed."""
-        tensors = _as_tensors(inputs)
+        tensors: tuple[Tensor, ...] = inputs
+        for x in inputs:
+            if not isinstance(x, Tensor):
+                tensors = _as_tensors(inputs)
+                break
         try:
-            data, saved = cls.forward(*[t.data for t in tensors], **params)
+            data, saved = cls.forward(*map(_data, tensors), **params)
         except (ValueError, TypeError, IndexError, OverflowError) as e:
             raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
         out = Tensor._wrap(data)

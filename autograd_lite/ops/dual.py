@@ -9,6 +9,7 @@ broadcasting in the package.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,9 @@ __all__ = [
     "sum_to_shape",
     "summed_axes",
 ]
+
+#: Elements up to which :func:`broadcast_to` fills in a new array instead of a view.
+_FILL_LIMIT = 4096
 
 
 def summed_axes(from_shape: Shape, to_shape: Shape) -> tuple[int, ...]:
@@ -50,6 +54,11 @@ def summed_axes(from_shape: Shape, to_shape: Shape) -> tuple[int, ...]:
 def reduce_to_shape(g: Array, shape: Shape) -> Array:
     """Sum ``g`` over the axes broadcasting added (leading) or stretched (size 1), keeping
     its dtype, so that it has ``shape``."""
+    lead = g.ndim - len(shape)
+    if lead > 0 and shape and g.shape[lead:] == shape:
+        # Only leading axes were added (a bias, say): one sum, no reshape.
+        summed: Array = g.sum(axis=tuple(range(lead)))
+        return summed
     axes = summed_axes(g.shape, shape)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
@@ -65,6 +74,12 @@ def sum_to_shape(g: Any, shape: Shape) -> Any:
 def broadcast_to(g: Any, shape: Shape) -> Any:
     if isinstance(g, Tensor):
         return shape_ops.BroadcastTo.apply(g, shape=shape)
+    if math.prod(shape) <= _FILL_LIMIT:
+        # np.broadcast_to's Python wrapper costs several µs per call: a small gradient is
+        # cheaper filled in; past the limit a view saves the memory of a copy.
+        out = np.empty(shape, dtype=g.dtype)
+        out[...] = g
+        return out
     return np.broadcast_to(g, shape)
 
 

@@ -39,6 +39,8 @@ def normalize_axes(axis: AxisLike, ndim: int) -> tuple[int, ...]:
 
 def kept_shape(shape: Shape, axes: tuple[int, ...]) -> Shape:
     """``shape`` with the reduced ``axes`` set to 1 (the ``keepdims=True`` shape)."""
+    if len(axes) == len(shape):
+        return (1,) * len(shape)
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 

@@ -128,6 +128,13 @@ def power(draw: Draw) -> Call:
     return (x,), {"p": draw(_st().sampled_from([0, 1, 2, 3, -1, 0.5, -1.5, 2.5]))}
 
 
+def constant(draw: Draw) -> Call:
+    """An array and a Python number ``c`` (float, or int) to add or multiply it by."""
+    x = draw(_s().arrays(_s().shapes()))
+    c = draw(_st().one_of(_st().floats(-3.0, 3.0), _st().integers(-3, 3)))
+    return (x,), {"c": c}
+
+
 def reshape(draw: Draw) -> Call:
     x = draw(_s().arrays(_s().shapes()))
     target = list(draw(_st().permutations([*x.shape, 1])))

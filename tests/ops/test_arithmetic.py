@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import Tensor
+from autograd_lite.ops import arithmetic
 from autograd_lite.testing import strategies as s
 
 from ._check import check_float32, check_grad
@@ -108,3 +109,30 @@ def test_mul_by_array_on_the_left_is_a_tensor() -> None:
 def test_bad_exponent_type() -> None:
     with pytest.raises(TypeError, match="exponent"):
         Tensor(np.ones(2)) ** "2"  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int8, np.int64, bool])
+@pytest.mark.parametrize("c", [3, -2, 0.1, 1e5])
+def test_number_operands_match_the_constant_tensor_path(dtype: Any, c: Any) -> None:
+    """A Python number may stay an op parameter (AddConstant, MulConstant) only where that
+    gives what Add, Sub, Mul give with the number made a constant Tensor."""
+    x = Tensor(np.array([0, 1, 3], dtype=dtype))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for got, want in [
+            (x + c, arithmetic.Add.apply(x, c)),
+            (c + x, arithmetic.Add.apply(c, x)),
+            (x - c, arithmetic.Sub.apply(x, c)),
+            (x * c, arithmetic.Mul.apply(x, c)),
+            (c * x, arithmetic.Mul.apply(c, x)),
+        ]:
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got.data, want.data)
+
+
+def test_number_operand_is_a_parameter_not_a_recorded_input() -> None:
+    w = Tensor(np.array([0.0, 1.0, 3.0], np.float32), requires_grad=True)
+    y = (w * 0.5 + 2) - 1.0
+    assert y._parents is not None and len(y._parents) == 1
+    y.sum().backward()
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad, np.full(3, 0.5, np.float32))
