@@ -26,7 +26,6 @@ __all__ = [
     "Observer",
     "VJPOp",
     "backward",
-    "check_versions",
     "enable_grad",
     "grad",
     "is_grad_enabled",
@@ -148,6 +147,8 @@ def _count_consumers(roots: Sequence[Node]) -> dict[Any, list[Any]]:
     dict compares keys by identity before ``==``, so no elementwise ``__eq__`` runs. One
     entry holds both the count and the gradient, so each edge costs one dict lookup.
     """
+    if rewrites.seen:
+        redirect_rewritten_parents(roots)
     pending: dict[Any, list[Any]] = {r: [0, None] for r in roots}
     stack = [r for r in pending if r._op is not None]
     get = pending.get
@@ -306,33 +307,6 @@ def _made_for_edge(gp: Any, raw: Any, g: Any, node: Any, pgrads: Any) -> bool:
     return True
 
 
-def check_versions(node: Any, parents: Sequence[Any], versions: tuple[int, ...]) -> None:
-    """Raise if a value this node's VJP needs was changed in place since the forward.
-
-    ``versions`` are the parents' ``_version`` when the node was made; a node's own
-    version starts at 0. A changed parent matters when the VJP reads input values, or
-    when it is a non-leaf that requires grad: an in-place write on such a tensor makes it
-    the output of a new ``setitem`` node, so this node's edge would reach the wrong graph.
-    """
-    op = node._op
-    if node._version != 0 and getattr(op, "reads_output", True):
-        raise RuntimeError(_modified_message(node, op, "the output", 0))
-    for i, (p, v) in enumerate(zip(parents, versions)):
-        if p._version != v and (
-            getattr(op, "reads_inputs", True) or (p.requires_grad and p._op is not None)
-        ):
-            raise RuntimeError(_modified_message(p, op, f"input {i}", v))
-
-
-def _modified_message(t: Any, op: Any, which: str, saved: int) -> str:
-    return (
-        f"a value needed for gradient computation was modified by an in-place operation: "
-        f"{which} of {op.name}, a Tensor of shape {t.shape} and dtype {t.dtype}, is at version "
-        f"{t._version} but was at version {saved} when {op.name} used it. Compute a new "
-        "tensor instead of assigning into this one (writes to .data are not tracked)."
-    )
-
-
 def backward(
     root: Node,
     grad_root: Any,
@@ -385,3 +359,4 @@ def grad(
 
 
 from . import anomaly  # noqa: E402
+from .versions import check_versions, redirect_rewritten_parents, rewrites  # noqa: E402

@@ -17,6 +17,7 @@ import numpy as np
 from .._typing import Array, Shape
 from ..engine import _mode
 from ..tensor import Tensor
+from ..versions import rewrites
 from . import dual, samples
 from .base import Op
 
@@ -247,6 +248,9 @@ class SetItem(Op):
     formula = "dx = g ⊙ 1[not written];  dv = g[index] ⊙ 1[landed]"
     sample = samples.setitem
     reads_inputs = False
+    #: Its output replaces input 0 in place (``x[index] = v``); see
+    #: versions.redirect_rewritten_parents.
+    overwrites_input = True
     reads_output = False
 
     @staticmethod
@@ -326,6 +330,9 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         trace = getattr(t, "_trace", None)
         if trace is not None:
             old._trace = trace
+    # ``old`` stands for t at its current version: edges made before this write are
+    # redirected to it in backward (versions.redirect_rewritten_parents).
+    old._version = t._version
     new = SetItem.apply(old, value, index=index)
     if new._op is None:
         # An integer tensor cannot carry the value's gradient: a plain write.
@@ -344,6 +351,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     if trace is not None:
         t._trace = trace
     t._version += 1
+    rewrites.seen = True
 
 
 class Concatenate(Op):
