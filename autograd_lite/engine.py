@@ -222,7 +222,17 @@ def _run(
             parents = node._parents
             if parents is None:
                 raise RuntimeError(_FREED)
-            needs = tuple([p.requires_grad for p in parents])
+            # Most nodes have one or two parents (every Scalar op but sum and dot): read
+            # those without building a list.
+            n_parents = len(parents)
+            needs: tuple[bool, ...]
+            if n_parents == 2:
+                p0, p1 = parents
+                needs = (p0.requires_grad, p1.requires_grad)
+            elif n_parents == 1:
+                needs = (parents[0].requires_grad,)
+            else:
+                needs = tuple([p.requires_grad for p in parents])
             if g is not None:
                 versions = getattr(node, "_versions", None)
                 if versions is not None and (
@@ -233,7 +243,13 @@ def _run(
                 if create_graph:
                     pgrads = op.vjp(g, parents, node, node._saved, needs)
                 else:
-                    xs = tuple([p.data for p in parents])
+                    xs: tuple[Any, ...]
+                    if n_parents == 2:
+                        xs = (p0.data, p1.data)
+                    elif n_parents == 1:
+                        xs = (parents[0].data,)
+                    else:
+                        xs = tuple([p.data for p in parents])
                     pgrads = op.vjp(g, xs, node.data, node._saved, needs)
                 if anomaly_on:
                     anomaly.check_backward(node, g, pgrads)
