@@ -29,8 +29,11 @@ class Tensor:
     In-place changes: ``x += y`` and the other augmented assignments build a new
     tensor and rebind ``x`` (out of place). ``x[idx] = v`` writes into a fresh copy of
     the data (so no other tensor sharing memory with ``x`` changes) and bumps
-    ``x._version``; a backward that needs ``x``'s old value, or whose graph ran through
-    ``x`` before the write, raises RuntimeError naming the tensor and both versions.
+    ``x._version``. When a gradient flows through the write, ``x`` becomes the output
+    of a ``setitem`` node and graphs built before the write still differentiate the
+    value they used (``x[i] += f(x)`` works). After a write that is not recorded (under
+    ``no_grad()``), a backward that needs ``x``'s old value, or whose graph ran through
+    ``x``, raises RuntimeError naming the tensor's shape, dtype and both versions.
     Writing to ``x.data`` directly (``x.data[0] = 1``), or into the shared arrays
     ``x.numpy()`` and ``np.asarray(x)`` return, bypasses this check, as in PyTorch:
     gradients computed afterwards may silently use the new values.
