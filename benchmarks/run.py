@@ -85,14 +85,14 @@ def _check(wl: workloads.Workload) -> None:
             raise SystemExit(f"{wl.key}: {name} disagrees with the NumPy baseline")
 
 
-def _scalar_lines(rounds: int, cpu: bool) -> list[str]:
+def _scalar_lines(rounds: int, cpu: bool, peers: bool = True) -> list[str]:
     """The Scalar workload, when ``benchmarks/scalar_mlp.py`` provides ``run(rounds)``
     (its baseline is micrograd, not NumPy, so it gets lines of its own)."""
     try:
         scalar_mlp: Any = importlib.import_module("benchmarks.scalar_mlp")
     except ImportError:
         return []
-    result = scalar_mlp.run(rounds)
+    result = scalar_mlp.run(rounds, peers=peers)
     kind = "cpu_" if cpu else ""
     lines = [f"Scalar workload: {result.get('workload', 'MLP 2-16-16-1 on Scalars')}"]
     for name in ("scalar", "scalar_binary", "micrograd"):
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                 per_op[wl.ops] = m.median_time("autograd_lite") / wl.ops
         if not only or "SCALAR" in only:
             print()
-            for line in _scalar_lines(max(rounds, 3), args.cpu_clock):
+            for line in _scalar_lines(max(rounds, 3), args.cpu_clock, not args.no_peers):
                 print(line)
 
     print()
