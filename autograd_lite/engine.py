@@ -270,7 +270,8 @@ def _run(
                     old = entry[1]
                     if old is not None:
                         entry[1] = old + gp
-                        if p._op is None:
+                        # A sum is the engine's own array (only ever read when stealing).
+                        if steal and p._op is None:
                             owned.add(p)
                     else:
                         entry[1] = gp
