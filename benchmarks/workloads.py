@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.nn import functional as F
 
-__all__ = ["Workload", "have", "w1", "w2", "w3", "w5"]
+__all__ = ["Workload", "have", "w1", "w2", "w2_nn", "w3", "w5"]
 
 Impl = Callable[[], tuple[float, list[np.ndarray]]]
 
@@ -99,7 +100,13 @@ def w1(peers: set[str]) -> Workload:
 # ------------------------------------------------------------------------------ W2
 def w2(peers: set[str]) -> Workload:
     """MLP 784-256-256-10 with ReLU, batch 128, float32, softmax cross-entropy, one SGD step."""
-    return _mlp_step("W2", "W2 MLP 784-256-256-10 SGD step, b=128 f32", peers)
+    return _mlp_step("W2", "W2 MLP 784-256-256-10 SGD step, b=128 f32", peers, fused=False)
+
+
+def w2_nn(peers: set[str]) -> Workload:
+    """W2 written with ``nn.functional``: ``linear`` (one fused Affine op per layer) and
+    ``cross_entropy`` (one fused op), against the same NumPy baseline."""
+    return _mlp_step("W2nn", "W2 via nn.functional linear + cross_entropy", set(), fused=True)
 
 
 def _mlp_init(sizes: list[int], dtype: Any, seed: int) -> list[np.ndarray]:
@@ -112,7 +119,7 @@ def _mlp_init(sizes: list[int], dtype: Any, seed: int) -> list[np.ndarray]:
     return params
 
 
-def _mlp_step(key: str, title: str, peers: set[str]) -> Workload:
+def _mlp_step(key: str, title: str, peers: set[str], fused: bool) -> Workload:
     n, lr = 128, np.float32(0.01)
     rng = np.random.default_rng(2)
     x = rng.standard_normal((n, 784)).astype(np.float32)
@@ -153,9 +160,14 @@ def _mlp_step(key: str, title: str, peers: set[str]) -> Workload:
 
     def ag_impl() -> tuple[float, list[np.ndarray]]:
         w1, b1, w2, b2, w3, b3 = ag_params
-        h1 = (tx @ w1 + b1).relu()
-        h2 = (h1 @ w2 + b2).relu()
-        loss = ((h2 @ w3 + b3).log_softmax(axis=1) * tw).sum()
+        if fused:
+            h1 = F.relu(F.linear(tx, w1, b1))
+            h2 = F.relu(F.linear(h1, w2, b2))
+            loss = F.cross_entropy(F.linear(h2, w3, b3), labels)
+        else:
+            h1 = (tx @ w1 + b1).relu()
+            h2 = (h1 @ w2 + b2).relu()
+            loss = ((h2 @ w3 + b3).log_softmax(axis=1) * tw).sum()
         loss.backward()
         grads = []
         for p in ag_params:
