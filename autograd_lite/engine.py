@@ -230,16 +230,21 @@ def _run(
                 p0, p1 = parents
                 needs = (p0.requires_grad, p1.requires_grad)
             elif n_parents == 1:
-                needs = (parents[0].requires_grad,)
+                p0 = parents[0]
+                needs = (p0.requires_grad,)
             else:
                 needs = tuple([p.requires_grad for p in parents])
             if g is not None:
                 versions = getattr(node, "_versions", None)
-                if versions is not None and (
-                    node._version  # type: ignore[attr-defined]
-                    or versions != tuple([p._version for p in parents])
-                ):
-                    check_versions(node, parents, versions)
+                if versions is not None:
+                    if n_parents == 1:
+                        changed = versions[0] != p0._version
+                    elif n_parents == 2:
+                        changed = versions[0] != p0._version or versions[1] != p1._version
+                    else:
+                        changed = versions != tuple([p._version for p in parents])
+                    if changed or node._version:  # type: ignore[attr-defined]
+                        check_versions(node, parents, versions)
                 if create_graph:
                     pgrads = op.vjp(g, parents, node, node._saved, needs)
                 else:

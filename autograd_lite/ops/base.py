@@ -99,11 +99,21 @@ class Op:
                     out._op = cls
                     out._parents = tensors
                     out._saved = saved
-                    out._versions = tuple([p._version for p in tensors])
+                    out._versions = _versions(tensors)
                     break
         if _mode.anomaly:
             anomaly.record(out, tensors, cls.name)
         return out
+
+
+def _versions(tensors: tuple[Tensor, ...]) -> tuple[int, ...]:
+    """The inputs' versions, as a node keeps them; one or two inputs (nearly every op)
+    without a list comprehension."""
+    if len(tensors) == 1:
+        return (tensors[0]._version,)
+    if len(tensors) == 2:
+        return (tensors[0]._version, tensors[1]._version)
+    return tuple([t._version for t in tensors])
 
 
 def _describe(tensors: tuple[Tensor, ...]) -> str:
