@@ -83,13 +83,16 @@ def _div(x: float, y: float) -> float:
 
 
 def _binary(
-    op: Any, forward: Callable[[float, float], float], symbol: str, reflected: bool = False
+    name: str, op: Any, forward: Callable[[float, float], float], symbol: str
 ) -> Callable[[Scalar, Any], Scalar]:
-    """The method ``x (symbol) y`` (``y (symbol) x`` when reflected) recording ``op``.
+    """The method ``name``: ``x (symbol) y``, or ``y (symbol) x`` for a reflected name
+    (``__radd__``), recording ``op``.
 
     The node is built inline rather than by :func:`_node`: binary ops are most of a
     scalar graph, and a Python call per op is a large part of their cost.
     """
+
+    reflected = name.startswith("__r")
 
     def method(self: Scalar, other: Any) -> Scalar:
         if type(other) is not Scalar:
@@ -110,7 +113,7 @@ def _binary(
             s._parents = ()
         return s
 
-    method.__name__ = f"__{'r' if reflected else ''}{op.name}__"
+    method.__name__ = method.__qualname__ = name
     return method
 
 
@@ -215,7 +218,6 @@ class Scalar:
     def zero_grad(self) -> None:
         self.grad = None
 
-    # Gradients of a float are floats: the engine has nothing to fit.
     # Scalars are never written in place: no versions for the engine to check.
     _versions: None = None
 
@@ -228,14 +230,14 @@ class Scalar:
 
     # ---------------------------------------------------------------- arithmetic
     # Each binary op: the float forward and the Tensor op whose VJP it records.
-    __add__ = _binary(Add, add, "+")
-    __radd__ = _binary(Add, add, "+", reflected=True)
-    __sub__ = _binary(Sub, sub, "-")
-    __rsub__ = _binary(Sub, sub, "-", reflected=True)
-    __mul__ = _binary(Mul, mul, "*")
-    __rmul__ = _binary(Mul, mul, "*", reflected=True)
-    __truediv__ = _binary(Div, _div, "/")
-    __rtruediv__ = _binary(Div, _div, "/", reflected=True)
+    __add__ = _binary("__add__", Add, add, "+")
+    __radd__ = _binary("__radd__", Add, add, "+")
+    __sub__ = _binary("__sub__", Sub, sub, "-")
+    __rsub__ = _binary("__rsub__", Sub, sub, "-")
+    __mul__ = _binary("__mul__", Mul, mul, "*")
+    __rmul__ = _binary("__rmul__", Mul, mul, "*")
+    __truediv__ = _binary("__truediv__", Div, _div, "/")
+    __rtruediv__ = _binary("__rtruediv__", Div, _div, "/")
 
     def __pow__(self, exponent: Any) -> Scalar:
         if isinstance(exponent, Scalar):
