@@ -293,11 +293,19 @@ def _run(
         _mode.enabled = prev_mode
 
 
+#: Gradients smaller than this are copied into a leaf's .grad without checking whether
+#: the leaf could keep them.
+_KEEP_MIN_BYTES = 1 << 15
+
+
 def _made_for_edge(gp: Any, raw: Any, g: Any, node: Any, pgrads: Any) -> bool:
     """Whether the gradient ``gp`` (``raw`` as the VJP returned it, before ``_fit_grad``)
     belongs to this edge alone, so a leaf may keep it without a copy: the fit made a new
     value, or the VJP did (not the incoming gradient, not the node's or an input's value,
-    and not returned for two inputs)."""
+    and not returned for two inputs). A small gradient is not worth these checks: copying
+    it costs less."""
+    if getattr(gp, "nbytes", 0) < _KEEP_MIN_BYTES:
+        return False
     if gp is not raw:
         return True
     if gp is g or gp is node.data:

@@ -227,16 +227,18 @@ def test_no_grad_is_thread_local() -> None:
 
 
 def test_leaf_gradients_never_alias_each_other_or_the_callers_arrays() -> None:
-    """Leaves keep a gradient uncopied only when the engine made it for them alone."""
-    a = ag.Tensor(np.ones(3), requires_grad=True)
-    b = ag.Tensor(np.ones(3), requires_grad=True)
+    """Leaves keep a gradient uncopied only when the engine made it for them alone (and
+    only a large one, so these arrays are large)."""
+    n = 5000
+    a = ag.Tensor(np.ones(n), requires_grad=True)
+    b = ag.Tensor(np.ones(n), requires_grad=True)
     (a + b).sum().backward()  # Add hands the same array to both inputs
     assert not np.shares_memory(a.grad, b.grad)
     a.grad += 1.0
-    np.testing.assert_array_equal(b.grad, np.ones(3))
+    np.testing.assert_array_equal(b.grad, np.ones(n))
 
-    seed = np.full(3, 2.0)
-    x = ag.Tensor(np.ones(3), requires_grad=True)
+    seed = np.full(n, 2.0)
+    x = ag.Tensor(np.ones(n), requires_grad=True)
     (x + 0.0).backward(seed)  # the caller's seed reaches x unchanged
     assert not np.shares_memory(x.grad, seed)
 
@@ -251,17 +253,17 @@ def test_leaf_gradients_never_alias_each_other_or_the_callers_arrays() -> None:
         def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> Any:
             return xs[1], xs[0]
 
-    u = ag.Tensor(np.full(3, 5.0), requires_grad=True)
-    v = ag.Tensor(np.full(3, 7.0), requires_grad=True)
-    PassInput.apply(u, v).backward(np.ones(3))
+    u = ag.Tensor(np.full(n, 5.0), requires_grad=True)
+    v = ag.Tensor(np.full(n, 7.0), requires_grad=True)
+    PassInput.apply(u, v).backward(np.ones(n))
     assert not np.shares_memory(u.grad, v.data) and not np.shares_memory(v.grad, u.data)
 
 
 def test_a_kept_gradient_accumulates_in_place_on_the_next_backward() -> None:
-    x = ag.Tensor(np.ones((2, 3)))
-    w = ag.Tensor(np.ones((3, 4)), requires_grad=True)
+    x = ag.Tensor(np.ones((2, 300)))
+    w = ag.Tensor(np.ones((300, 40)), requires_grad=True)
     (x @ w).sum().backward()
     first = w.grad
     (x @ w).sum().backward()
     assert w.grad is first
-    np.testing.assert_array_equal(w.grad, np.full((3, 4), 4.0))
+    np.testing.assert_array_equal(w.grad, np.full((300, 40), 4.0))
