@@ -234,6 +234,9 @@ class PowTensor(Op):
 
 def power(x: Any, exponent: Any) -> Tensor:
     """``x ** exponent``: a number exponent uses :class:`Pow`, a tensor one :class:`PowTensor`."""
+    if type(exponent) is int or type(exponent) is float:
+        # The common case, ahead of the slower abstract-class check below.
+        return Pow.apply(x, p=exponent)
     if isinstance(exponent, numbers.Real) and not isinstance(exponent, (bool, np.bool_)):
         # A NumPy scalar becomes a Python number: a constant exponent must not change the
         # result's dtype (float32 ** np.float64(2) stays float32) and must be accepted.

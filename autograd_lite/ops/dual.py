@@ -57,7 +57,8 @@ def reduce_to_shape(g: Array, shape: Shape) -> Array:
     lead = g.ndim - len(shape)
     if lead > 0 and shape and g.shape[lead:] == shape:
         # Only leading axes were added (a bias, say): one sum, no reshape.
-        summed: Array = g.sum(axis=tuple(range(lead)))
+        # np.add.reduce is what ndarray.sum calls, minus its Python-level wrapper.
+        summed: Array = np.add.reduce(g, axis=tuple(range(lead)))
         return summed
     axes = summed_axes(g.shape, shape)
     if axes:
