@@ -44,14 +44,14 @@ def two_moons(n: int = 400, noise: float = 0.1, seed: int = 0) -> tuple[Array, A
 
 
 def spirals(
-    n_per_class: int = 200, n_classes: int = 3, noise: float = 0.2, seed: int = 0
+    n_per_class: int = 200, n_classes: int = 3, noise: float = 0.03, seed: int = 0
 ) -> tuple[Array, Array]:
     """``n_classes`` interleaved spiral arms of ``n_per_class`` points each.
 
-    Arm k runs from the centre outwards (radius 0 to 1) while its angle turns through
-    one full revolution starting at 2πk / n_classes; ``noise`` is the standard deviation
-    of Gaussian noise added to the angle (radians), scaled by the radius so the centre,
-    where the arms meet, is not made inseparable.
+    Arm k runs from the centre outwards (radius 0.05 to 1) while its angle turns
+    starting at 2πk / n_classes; ``noise`` is the standard deviation of Gaussian noise
+    added to each coordinate. Arms lie about 0.1 apart near the centre, so noise much
+    above 0.04 makes them overlap (no model then separates them).
     """
     _check("n_per_class", n_per_class, 1, integer=True)
     _check("n_classes", n_classes, 2, integer=True)

@@ -51,8 +51,8 @@ def is_grad_enabled() -> bool:
     return _mode.enabled
 
 
-class set_grad_enabled:
-    """Turn graph recording on or off in this thread (context manager or decorator)."""
+class _GradModeContext:
+    """Sets grad mode on entry and restores it on exit; also a decorator."""
 
     def __init__(self, mode: bool) -> None:
         self._mode = mode
@@ -77,20 +77,39 @@ class set_grad_enabled:
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
+            with _GradModeContext(mode):
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(set_grad_enabled):
+class set_grad_enabled(_GradModeContext):
+    """Turn graph recording on or off in this thread: at once when called
+    (``ag.set_grad_enabled(False)``), or for a ``with`` block or a decorated function,
+    restoring the previous mode after it."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__(mode)
+        self._before = _mode.enabled
+        _mode.enabled = mode
+
+    def __enter__(self) -> None:
+        self._prev.append(self._before)
+
+    def __call__(self, fn: F) -> F:
+        # As a decorator it must not change the mode of the code that defines the function.
+        _mode.enabled = self._before
+        return super().__call__(fn)
+
+
+class no_grad(_GradModeContext):
     """Nothing inside records a graph (per thread). A context manager and a decorator."""
 
     def __init__(self) -> None:
         super().__init__(False)
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradModeContext):
     """Record graphs again inside a ``no_grad`` region."""
 
     def __init__(self) -> None:

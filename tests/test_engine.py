@@ -267,3 +267,25 @@ def test_a_kept_gradient_accumulates_in_place_on_the_next_backward() -> None:
     (x @ w).sum().backward()
     assert w.grad is first
     np.testing.assert_array_equal(w.grad, np.full((300, 40), 4.0))
+
+
+def test_set_grad_enabled_as_a_call_a_block_and_a_decorator() -> None:
+    x = ag.Tensor([1.0], requires_grad=True)
+    try:
+        ag.set_grad_enabled(False)
+        assert not ag.is_grad_enabled() and not (x * 2).requires_grad
+        ag.set_grad_enabled(True)
+        assert ag.is_grad_enabled()
+        with ag.set_grad_enabled(False):
+            assert not (x * 2).requires_grad
+        assert ag.is_grad_enabled()
+
+        @ag.set_grad_enabled(False)
+        def f() -> ag.Tensor:
+            return x * 2
+
+        assert ag.is_grad_enabled(), "decorating must not change the mode"
+        assert not f().requires_grad
+        assert (x * 2).requires_grad
+    finally:
+        ag.set_grad_enabled(True)
