@@ -120,6 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.cpu_clock:
         use_cpu_clock()
+    try:
+        return _run(args)
+    finally:
+        # _run freezes the heap; give it back to the collector (main may run inside a test).
+        gc.unfreeze()
+
+
+def _run(args: argparse.Namespace) -> int:
     rounds = 1 if args.quick else args.rounds
     target = 0.002 if args.quick else args.target
     w5_sizes = (1_000, 2_000) if args.quick else (1_000, 100_000)
