@@ -402,10 +402,10 @@ class Tensor:
         return shape_ops.swapaxes(self, -1, -2)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return shape_ops.GetItem.apply(self, index=shape_ops.normalize_index(index))
+        return indexing.GetItem.apply(self, index=indexing.normalize_index(index))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        shape_ops.setitem(self, index, value)
+        indexing.setitem(self, index, value)
 
 
 def _raw(x: Any) -> Any:
@@ -424,6 +424,13 @@ def _compare(t: Tensor, other: Any, ufunc: Any) -> Tensor:
 
 
 # The op families import Tensor, so they come after it.
-from .ops import arithmetic, dual, elementwise, linalg, reduction  # noqa: E402
+from .ops import (  # noqa: E402
+    arithmetic,
+    dual,
+    elementwise,
+    indexing,
+    linalg,
+    reduction,
+)
 from .ops import shape as shape_ops  # noqa: E402
 from .ops import softmax as softmax_ops  # noqa: E402

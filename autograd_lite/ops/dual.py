@@ -99,9 +99,9 @@ def log(x: Any) -> Any:
 def index_add(shape: Shape, index: Any, g: Any) -> Any:
     """A zero array of ``shape`` with ``g`` added at ``index`` (repeated indices add up)."""
     if isinstance(g, Tensor):
-        return shape_ops.IndexAdd.apply(g, shape=shape, index=index)
-    return shape_ops.index_add_array(shape, index, np.asarray(g))
+        return indexing.IndexAdd.apply(g, shape=shape, index=index)
+    return indexing.index_add_array(shape, index, np.asarray(g))
 
 
-from . import elementwise  # noqa: E402
+from . import elementwise, indexing  # noqa: E402
 from . import shape as shape_ops  # noqa: E402

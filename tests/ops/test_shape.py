@@ -113,7 +113,9 @@ def test_mixed_index() -> None:
         (np.array([True, False, True]), None, 2),
         Tensor(np.array([0, 2, 0])),
     ]:
-        np.testing.assert_array_equal(Tensor(x)[index].data, x[ag.ops.shape.normalize_index(index)])
+        np.testing.assert_array_equal(
+            Tensor(x)[index].data, x[ag.ops.indexing.normalize_index(index)]
+        )
         check_grad(lambda t, i=index: t[i], x)
 
 
