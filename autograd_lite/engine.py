@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any, ClassVar, Protocol, TypeVar
 
 __all__ = [
+    "GradNode",
     "Node",
     "Observer",
     "VJPOp",
@@ -338,6 +339,35 @@ def _made_for_edge(gp: Any, raw: Any, g: Any, node: Any, pgrads: Any) -> bool:
         if p.data is gp:
             return False
     return True
+
+
+class GradNode:
+    """The public methods every node type shares (Tensor and Scalar derive from it)."""
+
+    __slots__ = ()
+    _op: Any
+    _retains_grad: bool
+    grad: Any
+
+    def retain_grad(self) -> None:
+        """Keep this intermediate's gradient in ``.grad`` during backward."""
+        if self._op is not None:
+            self._retains_grad = True  # type: ignore[misc]
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def _backward_from(
+        self, seed: Any, retain_graph: bool | None, create_graph: bool, explain: bool
+    ) -> None:
+        """Run the reverse pass from this node, printing its steps with ``explain``."""
+        if explain:
+            from .explain import explained_backward
+
+            # depth 2: the user's frame is above the type's own backward() method.
+            explained_backward(self, seed, retain_graph, create_graph, depth=2)
+            return
+        backward(self, seed, retain_graph, create_graph)  # type: ignore[arg-type]
 
 
 def backward(

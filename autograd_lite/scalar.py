@@ -117,7 +117,7 @@ def _binary(
     return method
 
 
-class Scalar:
+class Scalar(engine.GradNode):
     """A float with reverse-mode automatic differentiation.
 
     ``Scalar(x, requires_grad=True)``: ``.data`` is ``float(x)``; ``.grad`` is None until
@@ -203,20 +203,7 @@ class Scalar:
         :func:`autograd_lite.explain` does.
         """
         seed: Any = _const(1.0) if create_graph else 1.0
-        if explain:
-            from .explain import explained_backward
-
-            explained_backward(self, seed, retain_graph, create_graph, depth=1)
-            return
-        engine.backward(self, seed, retain_graph, create_graph)
-
-    def retain_grad(self) -> None:
-        """Keep this intermediate's gradient in ``.grad`` during backward."""
-        if self._op is not None:
-            self._retains_grad = True
-
-    def zero_grad(self) -> None:
-        self.grad = None
+        self._backward_from(seed, retain_graph, create_graph, explain)
 
     # Scalars are never written in place: no versions for the engine to check.
     _versions: None = None

@@ -16,7 +16,7 @@ from ._typing import Array, AxisLike, DTypeLike
 __all__ = ["Tensor"]
 
 
-class Tensor:
+class Tensor(engine.GradNode):
     """A multi-dimensional array with reverse-mode automatic differentiation.
 
     ``Tensor(data, requires_grad=False, dtype=None)`` copies ``data`` (a number,
@@ -221,20 +221,7 @@ class Tensor:
                 )
         if create_graph:
             g = Tensor._wrap(g) if not isinstance(grad, Tensor) else grad
-        if explain:
-            from .explain import explained_backward
-
-            explained_backward(self, g, retain_graph, create_graph, depth=1)
-            return
-        engine.backward(self, g, retain_graph, create_graph)
-
-    def retain_grad(self) -> None:
-        """Keep this intermediate's gradient in ``.grad`` during backward."""
-        if self._op is not None:
-            self._retains_grad = True
-
-    def zero_grad(self) -> None:
-        self.grad = None
+        self._backward_from(g, retain_graph, create_graph, explain)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` on a leaf in place and return it."""

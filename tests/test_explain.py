@@ -12,6 +12,7 @@ from hypothesis import given
 import autograd_lite as ag
 from autograd_lite import engine
 from autograd_lite.testing import strategies as ags
+from tests._nodes import Num
 
 
 def _affine(n: int = 32) -> tuple[ag.Tensor, ag.Tensor, ag.Tensor, ag.Tensor]:
@@ -157,25 +158,6 @@ def test_prints_to_a_file() -> None:
     assert "x.grad += G: () = " in text
 
 
-class _Num:
-    """A minimal float node of the engine's contract, standing in for any non-Tensor value."""
-
-    def __init__(self, data: float, op: Any = None, parents: tuple[Any, ...] = ()) -> None:
-        self.data = data
-        self.grad: Any = None
-        self.requires_grad = True
-        self._op = op
-        self._parents = parents
-        self._saved = None
-        self._retains_grad = False
-
-    def _fit_grad(self, g: Any) -> Any:
-        return g
-
-    def _accumulate(self, g: Any) -> None:
-        self.grad = g if self.grad is None else self.grad + g
-
-
 class _NumMul:
     name = "mul"
     formula = "da = g·b;  db = g·a"
@@ -186,9 +168,9 @@ class _NumMul:
 
 
 def test_works_on_any_node_of_the_engine_contract() -> None:
-    p = _Num(3.0)
-    q = _Num(-2.0)
-    r = _Num(p.data * q.data, _NumMul, (p, q))
+    p = Num(3.0)
+    q = Num(-2.0)
+    r = Num(p.data * q.data, _NumMul, (p, q))
     steps = ag.explain(r, names={"p": p, "q": q, "r": r}, quiet=True)
     assert steps[0].name == "r"
     assert steps.step("r").inputs[0].grad == -2.0

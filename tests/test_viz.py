@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import autograd_lite as ag
+from tests._nodes import Num
 
 
 def test_missing_graphviz_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,25 +92,6 @@ def test_deep_graph_has_no_recursion_limit() -> None:
     assert src.count("shape=ellipse") == 3 * sys.getrecursionlimit()
 
 
-class _Num:
-    """A minimal float node of the engine's contract (what Scalar provides)."""
-
-    def __init__(self, data: float, op: Any = None, parents: tuple[Any, ...] = ()) -> None:
-        self.data = data
-        self.grad: Any = None
-        self.requires_grad = True
-        self._op = op
-        self._parents = parents
-        self._saved = None
-        self._retains_grad = False
-
-    def _fit_grad(self, g: Any) -> Any:
-        return g
-
-    def _accumulate(self, g: Any) -> None:
-        self.grad = g if self.grad is None else self.grad + g
-
-
 class _NumAdd:
     name = "add"
 
@@ -119,9 +101,9 @@ class _NumAdd:
 
 
 def test_float_nodes_show_data_and_grad() -> None:
-    p = _Num(1.5)
-    q = _Num(2.25)
-    r = _Num(3.75, _NumAdd, (p, q))
+    p = Num(1.5)
+    q = Num(2.25)
+    r = Num(3.75, _NumAdd, (p, q))
     p.grad = 1.0
     labels = _labels(ag.draw_graph(r, names={"p": p, "q": q, "r": r}).source)
     assert labels["v0"] == "p\ndata 1.5\ngrad 1"
