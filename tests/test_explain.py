@@ -179,7 +179,6 @@ def test_works_on_any_node_of_the_engine_contract() -> None:
     assert p.grad is None and q.grad is None
 
 
-@pytest.mark.skipif(not hasattr(ag, "Scalar"), reason="Scalar not available")
 def test_scalar_graph() -> None:
     Scalar: Any = getattr(ag, "Scalar")  # noqa: B009
     a = Scalar(2.0)

@@ -112,7 +112,6 @@ def test_float_nodes_show_data_and_grad() -> None:
     assert labels["v1"] == "q\ndata 2.25\ngrad 1"
 
 
-@pytest.mark.skipif(not hasattr(ag, "Scalar"), reason="Scalar not available")
 def test_scalar_graph() -> None:
     Scalar: Any = getattr(ag, "Scalar")  # noqa: B009
     a = Scalar(2.0)
