@@ -2,7 +2,7 @@
 
 No test here names an op: defining a new op class registers it, and these tests then
 require its citation, its ``formula`` and its ``sample`` (see ``ops/base.py``), gradcheck
-it over the calls ``sample`` draws, and check that float32 stays float32.
+and gradgradcheck it over the calls ``sample`` draws, and check that float32 stays float32.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import autograd_lite
 from autograd_lite import Tensor
 from autograd_lite.ops.base import REGISTRY, Op
-from autograd_lite.testing import gradcheck
+from autograd_lite.testing import gradcheck, gradgradcheck
 
 
 def _import_package() -> None:
@@ -43,6 +43,7 @@ OPS = sorted(
 IDS = [key.removeprefix("autograd_lite.ops.") for key, _ in OPS]
 # The op families' own tests draw 40 examples each; here fewer keep the suite fast.
 GRADCHECK_EXAMPLES = settings(max_examples=20)
+GRADGRADCHECK_EXAMPLES = settings(max_examples=5)
 DTYPE_EXAMPLES = settings(max_examples=10)
 CYCLE_EXAMPLES = settings(max_examples=3)
 CITATION = re.compile(r"derivations? 00\d|no derivation file applies", re.IGNORECASE)
@@ -93,6 +94,22 @@ def test_metadata(op: type[Op]) -> None:
 def test_gradcheck(op: type[Op], data: st.DataObject) -> None:
     inputs, params = draw_call(op, data)
     assert gradcheck(lambda *ts: op.apply(*ts, **params), leaves(inputs, np.float64))
+
+
+@pytest.mark.parametrize("op", [op for _, op in OPS], ids=IDS)
+@GRADGRADCHECK_EXAMPLES
+@given(data=st.data())
+def test_gradgradcheck(op: type[Op], data: st.DataObject) -> None:
+    """Every VJP, run on Tensors under create_graph=True, differentiates correctly again
+    (ops with kinks are drawn away from them, where their second derivative is zero)."""
+    inputs, params = draw_call(op, data)
+    if np.dtype(params.get("dtype", np.float64)) != np.float64:
+        # A cast to a narrower float rounds x to its precision: a wider step keeps that
+        # rounding out of the differences of the (locally linear) first derivative.
+        tol: dict[str, float] = {"eps": 1e-2, "atol": 1e-3, "rtol": 1e-3}
+    else:
+        tol = {}
+    assert gradgradcheck(lambda *ts: op.apply(*ts, **params), leaves(inputs, np.float64), **tol)
 
 
 @pytest.mark.parametrize("op", [op for _, op in OPS], ids=IDS)
