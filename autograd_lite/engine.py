@@ -349,6 +349,16 @@ class GradNode:
     _retains_grad: bool
     grad: Any
 
+    @property
+    def is_leaf(self) -> bool:
+        """True for values not produced by a recorded op."""
+        return self._op is None
+
+    @property
+    def grad_fn(self) -> str | None:
+        """The name of the op that produced this value, or None for a leaf."""
+        return None if self._op is None else str(self._op.name)
+
     def retain_grad(self) -> None:
         """Keep this intermediate's gradient in ``.grad`` during backward."""
         if self._op is not None:

@@ -161,16 +161,6 @@ class Scalar(engine.GradNode):
         self._retains_grad = False
 
     # ----------------------------------------------------------------- properties
-    @property
-    def is_leaf(self) -> bool:
-        """True for Scalars not produced by a recorded op."""
-        return self._op is None
-
-    @property
-    def grad_fn(self) -> str | None:
-        """The name of the op that produced this Scalar, or None for a leaf."""
-        return None if self._op is None else str(self._op.name)
-
     def item(self) -> float:
         return self.data
 

@@ -124,16 +124,6 @@ class Tensor(engine.GradNode):
     def size(self) -> int:
         return self.data.size
 
-    @property
-    def is_leaf(self) -> bool:
-        """True for tensors not produced by a recorded op."""
-        return self._op is None
-
-    @property
-    def grad_fn(self) -> str | None:
-        """The name of the op that produced this tensor, or None for a leaf."""
-        return None if self._op is None else str(self._op.name)
-
     def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor (shape ())")
