@@ -2,11 +2,12 @@
 
 One engine serves every value type (``Tensor`` and ``Scalar``). A value that
 was produced by an op is a *node*: it keeps ``(_op, _parents, _saved)`` in its
-slots and nothing else about the graph, so graphs are freed by reference
-counting alone. The reverse pass counts each node's consumers, releases a node
-when its count reaches zero (Kahn's order, no recursion), keeps gradients in a
-local dict keyed by node and pops each one once used, so intermediates never
-carry ``.grad`` unless they asked to with ``retain_grad()``.
+slots (with its creation number ``_seq``) and nothing else about the graph, so
+graphs are freed by reference counting alone. The reverse pass visits nodes in
+decreasing creation number, which puts every consumer before what it consumes
+(no recursion, no counting pass), keeps gradients in a local dict keyed by node
+and pops each one once used, so intermediates never carry ``.grad`` unless they
+asked to with ``retain_grad()``.
 
 An op's ``vjp(g, xs, out, saved, needs)`` is written once. The engine calls it
 with raw values (``xs`` the parents' data, ``out`` the node's data) on the fast
@@ -16,10 +17,14 @@ pass is recorded as a graph of its own and can be differentiated again.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Sequence
+from heapq import heappop, heappush
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, TypeVar
+
+from numpy import ndarray
 
 __all__ = [
     "GradNode",
@@ -136,6 +141,8 @@ class Node(Protocol):
     _parents: Any  # tuple[Node, ...] | None; None once the graph is released
     _saved: Any
     _retains_grad: bool
+    _seq: int  # on recorded nodes: the creation number (see next_seq)
+    _versions: Any  # tuple[int, ...] of the parents' versions at creation, or None
 
     def _fit_grad(self, g: Any) -> Any:
         """Bring an incoming gradient to this node's shape and dtype."""
@@ -159,35 +166,13 @@ _FREED = (
 )
 
 
-def _count_consumers(roots: Sequence[Node]) -> dict[Any, list[Any]]:
-    """``{node: [consumers, None]}`` for every node reachable from ``roots`` that requires
-    grad, counting the edges into it; :func:`_run` adds the gradient in the second slot.
+#: The next creation number, for each recorded node's ``_seq``. A node is always made
+#: after its parents, so in decreasing ``_seq`` every consumer of a node comes before
+#: the node: the order the reverse pass needs, without counting edges first. (``next``
+#: on a count is atomic under the GIL, so threads may record graphs at once.)
+next_seq = itertools.count().__next__
 
-    The dict is keyed by the nodes themselves: every node type hashes by identity, and a
-    dict compares keys by identity before ``==``, so no elementwise ``__eq__`` runs. One
-    entry holds both the count and the gradient, so each edge costs one dict lookup.
-    """
-    if rewrites.seen:
-        redirect_rewritten_parents(roots)
-    pending: dict[Any, list[Any]] = {r: [0, None] for r in roots}
-    stack = [r for r in pending if r._op is not None]
-    get = pending.get
-    while stack:
-        parents = stack.pop()._parents
-        if parents is None:
-            raise RuntimeError(_FREED)
-        for p in parents:
-            if not p.requires_grad:
-                continue
-            entry = get(p)
-            if entry is None:
-                # First edge into p: walk p's parents once (roots are walked already).
-                pending[p] = [1, None]
-                if p._op is not None:
-                    stack.append(p)
-            else:
-                entry[0] += 1
-    return pending
+_ABSENT = object()
 
 
 def _run(
@@ -200,48 +185,63 @@ def _run(
 ) -> None:
     """The reverse pass. With ``capture`` (keys: the wanted nodes) gradients are
     stored there and no ``.grad`` is touched; otherwise they accumulate into leaves.
-    ``observer`` sees every visited node (see :data:`Observer`)."""
-    pending = _count_consumers(roots)
-    ready: list[Node] = []
+    ``observer`` sees every visited node (see :data:`Observer`).
+
+    Recorded nodes wait in a heap ordered by decreasing ``_seq``, so a node is popped
+    after all its consumers have added their gradients. Leaves wait in a list and
+    receive theirs at the end, once complete.
+    """
+    if rewrites.seen:
+        redirect_rewritten_parents(roots)
+    # The pending gradient of each node reached so far (None: reached only by edges that
+    # carried none). Keyed by the nodes themselves: every node type hashes by identity,
+    # and a dict compares keys by identity before ``==``, so no elementwise __eq__ runs.
+    grads: dict[Any, Any] = {}
+    heap: list[tuple[int, Any]] = []
+    leaves: list[Any] = []
     for r, g in zip(roots, root_grads):
-        entry = pending[r]
-        if entry[1] is not None:
-            entry[1] = entry[1] + g
-            continue
-        entry[1] = g
-        if entry[0] == 0:
-            ready.append(r)
+        if r in grads:
+            grads[r] = grads[r] + g
+        else:
+            grads[r] = g
+            if r._op is None:
+                leaves.append(r)
+            else:
+                heappush(heap, (-r._seq, r))
 
     prev_mode = _mode.enabled
     anomaly_on = _mode.anomaly
     _mode.enabled = create_graph
     # The loop runs once per node and its inner loop once per edge; on scalar graphs it
     # is the whole cost of backward, hence the bound methods and local names.
-    pop, push, pop_entry = ready.pop, ready.append, pending.pop
-    # Leaves whose pending gradient no one else holds keep it as .grad, uncopied (a
-    # float, a Scalar's gradient, needs no such care).
+    pop_grad, get_grad = grads.pop, grads.get
+    # Array gradients are brought to each input's shape and dtype (a float, a Scalar's
+    # gradient, needs neither).
+    arrays = not isinstance(roots[0].data, float)
+    # Leaves whose pending gradient no one else holds keep it as .grad, uncopied.
     owned: set[Node] = set()
-    steal = capture is None and not create_graph and not isinstance(roots[0].data, float)
+    steal = capture is None and not create_graph and arrays
     try:
-        while ready:
-            node = pop()
-            g = pop_entry(node)[1]
-            op = node._op
-            if g is not None:
-                if capture is not None:
-                    if node in capture:
-                        capture[node] = g
-                elif op is None:
-                    node._accumulate(g, node in owned)
-                elif node._retains_grad:
-                    node._accumulate(g, False)
-            if op is None:
-                if observer is not None:
-                    observer(node, g, None)
-                continue
+        while heap:
+            node = heappop(heap)[1]
             parents = node._parents
             if parents is None:
                 raise RuntimeError(_FREED)
+            g = pop_grad(node)
+            op = node._op
+            if g is None:
+                # Reached only by edges that carried no gradient: nothing to pass on.
+                if observer is not None:
+                    observer(node, None, (None,) * len(parents))
+                if not retain_graph:
+                    node._parents = None
+                    node._saved = None
+                continue
+            if capture is not None:
+                if node in capture:
+                    capture[node] = g
+            elif node._retains_grad:
+                node._accumulate(g, False)
             # Most nodes have one or two parents (every Scalar op but sum and dot): read
             # those without building a list.
             n_parents = len(parents)
@@ -254,63 +254,88 @@ def _run(
                 needs = (p0.requires_grad,)
             else:
                 needs = tuple([p.requires_grad for p in parents])
-            if g is not None:
-                versions = getattr(node, "_versions", None)
-                if versions is not None:
-                    if n_parents == 1:
-                        changed = versions[0] != p0._version
-                    elif n_parents == 2:
-                        changed = versions[0] != p0._version or versions[1] != p1._version
-                    else:
-                        changed = versions != tuple([p._version for p in parents])
-                    if changed or node._version:  # type: ignore[attr-defined]
-                        check_versions(node, parents, versions)
-                if create_graph:
-                    pgrads = op.vjp(g, parents, node, node._saved, needs)
+            versions = node._versions
+            if versions is not None:
+                if n_parents == 1:
+                    changed = versions[0] != p0._version
+                elif n_parents == 2:
+                    changed = versions[0] != p0._version or versions[1] != p1._version
                 else:
-                    xs: tuple[Any, ...]
-                    if n_parents == 2:
-                        xs = (p0.data, p1.data)
-                    elif n_parents == 1:
-                        xs = (parents[0].data,)
-                    else:
-                        xs = tuple([p.data for p in parents])
-                    pgrads = op.vjp(g, xs, node.data, node._saved, needs)
-                if anomaly_on:
-                    anomaly.check_backward(node, g, pgrads)
+                    changed = versions != tuple([p._version for p in parents])
+                if changed or node._version:
+                    check_versions(node, parents, versions)
+            if create_graph:
+                pgrads = op.vjp(g, parents, node, node._saved, needs)
             else:
-                pgrads = (None,) * len(parents)
+                xs: tuple[Any, ...]
+                if n_parents == 2:
+                    xs = (p0.data, p1.data)
+                elif n_parents == 1:
+                    xs = (p0.data,)
+                else:
+                    xs = tuple([p.data for p in parents])
+                pgrads = op.vjp(g, xs, node.data, node._saved, needs)
+            if anomaly_on:
+                anomaly.check_backward(node, g, pgrads)
             if observer is not None:
                 observer(node, g, pgrads)
             for p, gp, need in zip(parents, pgrads, needs):
                 if not need:
                     continue
-                entry = pending[p]
-                if gp is not None:
-                    raw = gp
-                    try:
-                        gp = p._fit_grad(gp)
-                    except ValueError as e:
-                        raise ValueError(f"backward of {op.name}: {e}") from None
-                    old = entry[1]
-                    if old is not None:
-                        entry[1] = old + gp
-                        # A sum is the engine's own array (only ever read when stealing).
-                        if steal and p._op is None:
-                            owned.add(p)
-                    else:
-                        entry[1] = gp
-                        if steal and p._op is None and _made_for_edge(gp, raw, g, node, pgrads):
-                            owned.add(p)
-                c = entry[0] - 1
-                entry[0] = c
-                if not c:
-                    push(p)
+                raw = gp
+                if arrays and gp is not None:
+                    data = p.data
+                    if type(gp) is not ndarray or gp.shape != data.shape or gp.dtype != data.dtype:
+                        gp = _fit(p, gp, op)
+                old = get_grad(p, _ABSENT)
+                if old is _ABSENT:
+                    grads[p] = gp
+                    if p._op is not None:
+                        heappush(heap, (-p._seq, p))
+                        continue
+                    leaves.append(p)
+                elif gp is None:
+                    continue
+                elif old is not None:
+                    grads[p] = old + gp
+                    # A sum is the engine's own array (only ever read when stealing).
+                    if steal and p._op is None:
+                        owned.add(p)
+                    continue
+                else:
+                    grads[p] = gp
+                    if p._op is not None:
+                        continue
+                if (
+                    steal
+                    and gp is not None
+                    and gp.nbytes >= _KEEP_MIN_BYTES
+                    and _made_for_edge(gp, raw, g, node, pgrads)
+                ):
+                    owned.add(p)
             if not retain_graph:
                 node._parents = None
                 node._saved = None
+        for leaf in leaves:
+            g = pop_grad(leaf)
+            if g is not None:
+                if capture is not None:
+                    if leaf in capture:
+                        capture[leaf] = g
+                else:
+                    leaf._accumulate(g, leaf in owned)
+            if observer is not None:
+                observer(leaf, g, None)
     finally:
         _mode.enabled = prev_mode
+
+
+def _fit(p: Node, gp: Any, op: Any) -> Any:
+    """``gp`` brought to input ``p``'s shape and dtype, or a ValueError naming the op."""
+    try:
+        return p._fit_grad(gp)
+    except ValueError as e:
+        raise ValueError(f"backward of {op.name}: {e}") from None
 
 
 #: Gradients smaller than this are copied into a leaf's .grad without checking whether
@@ -322,10 +347,8 @@ def _made_for_edge(gp: Any, raw: Any, g: Any, node: Any, pgrads: Any) -> bool:
     """Whether the gradient ``gp`` (``raw`` as the VJP returned it, before ``_fit_grad``)
     belongs to this edge alone, so a leaf may keep it without a copy: the fit made a new
     value, or the VJP did (not the incoming gradient, not the node's or an input's value,
-    and not returned for two inputs). A small gradient is not worth these checks: copying
-    it costs less."""
-    if getattr(gp, "nbytes", 0) < _KEEP_MIN_BYTES:
-        return False
+    and not returned for two inputs). Asked only of gradients of at least
+    ``_KEEP_MIN_BYTES``: copying a smaller one costs less than these checks."""
     if gp is not raw:
         return True
     if gp is g or gp is node.data:

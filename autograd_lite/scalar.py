@@ -25,7 +25,7 @@ from operator import add, mul, sub
 from typing import Any
 
 from . import engine
-from .engine import _mode
+from .engine import _mode, next_seq
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from .ops.elementwise import Exp, Log, ReLU, Sigmoid, Tanh
 
@@ -68,6 +68,7 @@ def _node(data: float, op: Any, parents: tuple[Scalar, ...], saved: Any) -> Scal
                 s.requires_grad = True
                 s._op = op
                 s._parents = parents
+                s._seq = next_seq()
                 return s
     s.requires_grad = False
     s._op = None
@@ -107,6 +108,7 @@ def _binary(
             s.requires_grad = True
             s._op = op
             s._parents = (x, y)
+            s._seq = next_seq()
         else:
             s.requires_grad = False
             s._op = None
@@ -133,6 +135,7 @@ class Scalar(engine.GradNode):
         "_parents",
         "_retains_grad",
         "_saved",
+        "_seq",
         "data",
         "grad",
         "requires_grad",
@@ -148,6 +151,7 @@ class Scalar(engine.GradNode):
     _parents: tuple[Scalar, ...] | None
     _saved: Any
     _retains_grad: bool
+    _seq: int  # set only on recorded nodes (engine.next_seq)
 
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
         if isinstance(data, Scalar):
@@ -269,6 +273,7 @@ class Scalar(engine.GradNode):
             s.requires_grad = True
             s._op = ReLU
             s._parents = (self,)
+            s._seq = next_seq()
         else:
             s.requires_grad = False
             s._op = None

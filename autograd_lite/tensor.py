@@ -45,6 +45,7 @@ class Tensor(engine.GradNode):
         "_parents",
         "_retains_grad",
         "_saved",
+        "_seq",
         "_trace",
         "_version",
         "_versions",
@@ -64,8 +65,11 @@ class Tensor(engine.GradNode):
     _saved: Any
     _retains_grad: bool
     _version: int
-    # Set only on recorded nodes (by Op.apply) and in anomaly mode; read with getattr.
+    # Set only on recorded nodes (by Op.apply): the creation number the reverse pass
+    # orders nodes by (engine.next_seq) and the parents' versions at creation.
+    _seq: int
     _versions: tuple[int, ...]
+    # Set only in anomaly mode; read with getattr.
     _trace: str
 
     def __init__(

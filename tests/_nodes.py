@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd_lite.engine import next_seq
+
 
 class Num:
     """A float node: what any value type must provide to run on the engine."""
@@ -17,6 +19,9 @@ class Num:
         self._parents = parents
         self._saved = None
         self._retains_grad = False
+        # A creation number orders the reverse pass; no in-place writes, so no versions.
+        self._seq = next_seq()
+        self._versions = None
 
     def _fit_grad(self, g: Any) -> Any:
         return g

@@ -147,6 +147,39 @@ def test_each_vjp_runs_once_on_the_summed_gradient() -> None:
     np.testing.assert_allclose(x.grad, expected)
 
 
+def test_order_holds_for_graphs_built_across_threads_and_long_after_their_inputs() -> None:
+    # The reverse pass orders nodes by creation number: consumers made in another thread,
+    # or after unrelated graphs, must still all run before the node they consume.
+    CountedSquare.calls = 0
+    x = Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    h = CountedSquare.apply(x)
+    parts: list[Tensor] = []
+    worker = threading.Thread(target=lambda: parts.append((h * 3.0).sum()))
+    worker.start()
+    worker.join()
+    for _ in range(10):
+        (Tensor(np.ones(2), requires_grad=True) * 2.0).sum()
+    y = parts[0] + h.sum() + (parts[0] * h.sum())
+    y.backward()
+    assert CountedSquare.calls == 1
+    s = 3.0 * np.sum(x.data**2)
+    expected = 2 * x.data * (3.0 + 1.0 + 3.0 * np.sum(x.data**2) + s)
+    np.testing.assert_allclose(x.grad, expected)
+
+
+def test_backward_into_a_freed_graph_changes_no_leaf() -> None:
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    w = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    h = x.exp()
+    h.sum().backward()  # frees h's node
+    before = x.grad.copy()
+    y = (h * w).sum()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+    np.testing.assert_array_equal(x.grad, before)
+    assert w.grad is None
+
+
 def test_leaves_accumulate_across_backward_calls() -> None:
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     (x * 3.0).sum().backward()

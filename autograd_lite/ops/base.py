@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import anomaly
-from ..engine import _mode
+from ..engine import _mode, next_seq
 from ..tensor import Tensor
 from .samples import Sampler
 
@@ -99,21 +99,19 @@ class Op:
                     out._op = cls
                     out._parents = tensors
                     out._saved = saved
-                    out._versions = _versions(tensors)
+                    out._seq = next_seq()
+                    # The inputs' versions; one or two inputs (nearly every op) without
+                    # building a list.
+                    if len(tensors) == 1:
+                        out._versions = (tensors[0]._version,)
+                    elif len(tensors) == 2:
+                        out._versions = (tensors[0]._version, tensors[1]._version)
+                    else:
+                        out._versions = tuple([t._version for t in tensors])
                     break
         if _mode.anomaly:
             anomaly.record(out, tensors, cls.name)
         return out
-
-
-def _versions(tensors: tuple[Tensor, ...]) -> tuple[int, ...]:
-    """The inputs' versions, as a node keeps them; one or two inputs (nearly every op)
-    without a list comprehension."""
-    if len(tensors) == 1:
-        return (tensors[0]._version,)
-    if len(tensors) == 2:
-        return (tensors[0]._version, tensors[1]._version)
-    return tuple([t._version for t in tensors])
 
 
 def _describe(tensors: tuple[Tensor, ...]) -> str:

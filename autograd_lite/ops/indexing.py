@@ -198,6 +198,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         t._saved,
     )
     if t._op is not None:
+        old._seq = t._seq
         old._versions = t._versions
         trace = getattr(t, "_trace", None)
         if trace is not None:
@@ -211,12 +212,13 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         t.data = new.data
         t._version += 1
         return
-    t.data, t.requires_grad, t._op, t._parents, t._saved, t._versions = (
+    t.data, t.requires_grad, t._op, t._parents, t._saved, t._seq, t._versions = (
         new.data,
         new.requires_grad,
         new._op,
         new._parents,
         new._saved,
+        new._seq,
         new._versions,
     )
     trace = getattr(new, "_trace", None)
