@@ -284,8 +284,14 @@ def _run(
                     continue
                 raw = gp
                 if arrays and gp is not None:
+                    # Most gradients fit already; the identity test on dtypes is the cheap
+                    # half of ``==`` (a dtype equal but not identical just takes the call).
                     data = p.data
-                    if type(gp) is not ndarray or gp.shape != data.shape or gp.dtype != data.dtype:
+                    if (
+                        type(gp) is not ndarray
+                        or gp.shape != data.shape
+                        or gp.dtype is not data.dtype
+                    ):
                         gp = _fit(p, gp, op)
                 old = get_grad(p, _ABSENT)
                 if old is _ABSENT:

@@ -238,11 +238,14 @@ class Tensor(engine.GradNode):
         if isinstance(g, Tensor):
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None or isinstance(self.grad, Tensor):
-            if owned and type(g) is np.ndarray and g.base is None and g.flags.writeable:
+            if type(g) is not np.ndarray:
+                self.grad = np.array(g, dtype=self.data.dtype, copy=True)
+            elif owned and g.base is None and g.flags.writeable:
                 # The engine made g for this leaf alone (a W of X @ W, say): keep it.
                 self.grad = g
             else:
-                self.grad = np.array(g, dtype=self.data.dtype, copy=True)
+                # The engine hands over g in this tensor's dtype and shape.
+                self.grad = g.copy()
         else:
             self.grad += g
 

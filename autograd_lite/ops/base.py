@@ -27,7 +27,6 @@ writing a test for it, from three things the class states:
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any, ClassVar
 
 import numpy as np
@@ -41,7 +40,7 @@ __all__ = ["REGISTRY", "Op"]
 
 REGISTRY: dict[str, type[Op]] = {}
 
-_data = attrgetter("data")
+_new = object.__new__
 
 
 class Op:
@@ -80,19 +79,40 @@ class Op:
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Tensor:
-        """Run ``forward`` on the inputs' data and record the node when a grad is needed."""
+        """Run ``forward`` on the inputs' data and record the node when a grad is needed.
+
+        This runs once per op of every forward pass, so it is written for speed: one and
+        two inputs (nearly every op) are passed without unpacking a sequence, and the
+        output Tensor is built here rather than by a call to ``Tensor._wrap``.
+        """
         tensors: tuple[Tensor, ...] = inputs
         for x in inputs:
             if not isinstance(x, Tensor):
                 tensors = _as_tensors(inputs)
                 break
+        n = len(tensors)
         try:
-            data, saved = cls.forward(*map(_data, tensors), **params)
+            if n == 1:
+                data, saved = cls.forward(tensors[0].data, **params)
+            elif n == 2:
+                data, saved = cls.forward(tensors[0].data, tensors[1].data, **params)
+            else:
+                data, saved = cls.forward(*[t.data for t in tensors], **params)
         except (ValueError, TypeError, IndexError, OverflowError) as e:
             raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
-        out = Tensor._wrap(data)
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        out: Tensor = _new(Tensor)
+        out.data = data
+        out.grad = None
+        out._retains_grad = False
+        out._version = 0
+        out.requires_grad = False
+        out._op = None
+        out._parents = ()
+        out._saved = None
         # Only a floating output can carry a gradient (a cast to int ends the graph).
-        if _mode.enabled and out.data.dtype.kind == "f":
+        if _mode.enabled and data.dtype.kind == "f":
             for t in tensors:
                 if t.requires_grad:
                     out.requires_grad = True
@@ -100,11 +120,9 @@ class Op:
                     out._parents = tensors
                     out._saved = saved
                     out._seq = next_seq()
-                    # The inputs' versions; one or two inputs (nearly every op) without
-                    # building a list.
-                    if len(tensors) == 1:
+                    if n == 1:
                         out._versions = (tensors[0]._version,)
-                    elif len(tensors) == 2:
+                    elif n == 2:
                         out._versions = (tensors[0]._version, tensors[1]._version)
                     else:
                         out._versions = tuple([t._version for t in tensors])

@@ -56,13 +56,18 @@ def reduce_to_shape(g: Array, shape: Shape) -> Array:
     its dtype, so that it has ``shape``."""
     lead = g.ndim - len(shape)
     if lead > 0 and shape and g.shape[lead:] == shape:
-        # Only leading axes were added (a bias, say): one sum, no reshape.
-        # np.add.reduce is what ndarray.sum calls, minus its Python-level wrapper.
-        summed: Array = np.add.reduce(g, axis=tuple(range(lead)))
+        # Only leading axes were added (a bias, say). A batch of one needs no sum at all;
+        # otherwise one sum, with an int axis where it can (on small arrays a tuple of
+        # axes costs NumPy as much again as the sum). np.add.reduce is what ndarray.sum
+        # calls, minus its Python-level wrapper.
+        if lead == 1:
+            return g.reshape(shape) if g.shape[0] == 1 else np.add.reduce(g, 0)
+        summed: Array = np.add.reduce(g, tuple(range(lead)))
         return summed
     axes = summed_axes(g.shape, shape)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
+    if any(g.shape[a] != 1 for a in axes):
+        g = np.add.reduce(g, axes, None, None, True)
+    # Summing over axes of size 1 changes no value: the reshape drops them.
     return g.reshape(shape)
 
 

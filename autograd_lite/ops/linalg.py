@@ -25,6 +25,25 @@ def _drop_last(a: Any) -> Any:
     return a.reshape(a.shape[:-1])
 
 
+def _mismatch(x: Array, w: Array) -> str:
+    """What makes ``x @ w`` fail: an operand of no dimension, or contracted axes that differ
+    (or batch axes that do not broadcast)."""
+    if x.ndim == 0 or w.ndim == 0:
+        return f"matmul needs operands of at least 1 dimension, got shapes {x.shape} and {w.shape}"
+    kx = x.shape[-1]
+    kw = w.shape[-2] if w.ndim >= 2 else w.shape[0]
+    if kx != kw:
+        axis_w = w.ndim - 2 if w.ndim >= 2 else 0
+        return (
+            f"matmul shape mismatch: {x.shape} @ {w.shape}: the contracted axis has size "
+            f"{kx} (axis {x.ndim - 1} of the first) but {kw} (axis {axis_w} of the second)"
+        )
+    return (
+        f"matmul shape mismatch: {x.shape} @ {w.shape}: the batch axes "
+        f"{x.shape[:-2]} and {w.shape[:-2]} do not broadcast"
+    )
+
+
 class MatMul(Op):
     """Y = X @ W with ``np.matmul`` semantics (derivations 000, 003).
 
@@ -40,19 +59,11 @@ class MatMul(Op):
 
     @staticmethod
     def forward(x: Array, w: Array) -> tuple[Any, Any]:
-        if x.ndim == 0 or w.ndim == 0:
-            raise ValueError(
-                f"matmul needs operands of at least 1 dimension, got shapes {x.shape} and {w.shape}"
-            )
-        kx = x.shape[-1]
-        kw = w.shape[-2] if w.ndim >= 2 else w.shape[0]
-        if kx != kw:
-            axis_w = w.ndim - 2 if w.ndim >= 2 else 0
-            raise ValueError(
-                f"matmul shape mismatch: {x.shape} @ {w.shape}: the contracted axis has size "
-                f"{kx} (axis {x.ndim - 1} of the first) but {kw} (axis {axis_w} of the second)"
-            )
-        return x @ w, None
+        try:
+            return x @ w, None
+        except ValueError:
+            # Said in terms of the operands (NumPy's message speaks of gufunc signatures).
+            raise ValueError(_mismatch(x, w)) from None
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:

@@ -58,13 +58,18 @@ class Sum(Op):
 
     @staticmethod
     def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
+        if axis is None:
+            # The total (a loss, usually): no axes to check. np.add.reduce is what
+            # ndarray.sum calls, minus its Python-level wrapper.
+            return np.add.reduce(x, None, None, None, keepdims), (x.shape, (1,) * x.ndim)
         axes = normalize_axes(axis, x.ndim)
-        return x.sum(axis=axes, keepdims=keepdims), (x.shape, kept_shape(x.shape, axes))
+        return np.add.reduce(x, axes, None, None, keepdims), (x.shape, kept_shape(x.shape, axes))
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         shape, kshape = saved
-        return (dual.broadcast_to(g.reshape(kshape), shape),)
+        # A 0-d g (the total) broadcasts as it is.
+        return (dual.broadcast_to(g if g.ndim == 0 else g.reshape(kshape), shape),)
 
 
 class Mean(Op):
