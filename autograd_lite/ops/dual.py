@@ -66,7 +66,7 @@ def reduce_to_shape(g: Array, shape: Shape) -> Array:
         return summed
     axes = summed_axes(g.shape, shape)
     if any(g.shape[a] != 1 for a in axes):
-        g = np.add.reduce(g, axes, None, None, True)
+        g = np.add.reduce(g, axes, keepdims=True)
     # Summing over axes of size 1 changes no value: the reshape drops them.
     return g.reshape(shape)
 

@@ -61,9 +61,9 @@ class Sum(Op):
         if axis is None:
             # The total (a loss, usually): no axes to check. np.add.reduce is what
             # ndarray.sum calls, minus its Python-level wrapper.
-            return np.add.reduce(x, None, None, None, keepdims), (x.shape, (1,) * x.ndim)
+            return np.add.reduce(x, None, keepdims=keepdims), (x.shape, (1,) * x.ndim)
         axes = normalize_axes(axis, x.ndim)
-        return np.add.reduce(x, axes, None, None, keepdims), (x.shape, kept_shape(x.shape, axes))
+        return np.add.reduce(x, axes, keepdims=keepdims), (x.shape, kept_shape(x.shape, axes))
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
