@@ -19,6 +19,10 @@ from .base import Op
 
 __all__ = ["Max", "Mean", "Min", "Sum", "kept_shape", "normalize_axes"]
 
+#: What ndarray.sum calls, minus its Python-level wrapper. (Typed Any: NumPy's stubs
+#: accept only a literal True or False for its keepdims.)
+_add_reduce: Any = np.add.reduce
+
 
 def normalize_axes(axis: AxisLike, ndim: int) -> tuple[int, ...]:
     """``axis`` as a sorted tuple of non-negative axes, checked against ``ndim``."""
@@ -59,11 +63,10 @@ class Sum(Op):
     @staticmethod
     def forward(x: Array, axis: AxisLike = None, keepdims: bool = False) -> tuple[Any, Any]:
         if axis is None:
-            # The total (a loss, usually): no axes to check. np.add.reduce is what
-            # ndarray.sum calls, minus its Python-level wrapper.
-            return np.add.reduce(x, None, keepdims=keepdims), (x.shape, (1,) * x.ndim)
+            # The total (a loss, usually): no axes to check.
+            return _add_reduce(x, None, keepdims=keepdims), (x.shape, (1,) * x.ndim)
         axes = normalize_axes(axis, x.ndim)
-        return np.add.reduce(x, axes, keepdims=keepdims), (x.shape, kept_shape(x.shape, axes))
+        return _add_reduce(x, axes, keepdims=keepdims), (x.shape, kept_shape(x.shape, axes))
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
