@@ -209,6 +209,7 @@ def _run(
             else:
                 heappush(heap, (-r._seq, r))
 
+    last_write = rewrites.last_write
     prev_mode = _mode.enabled
     anomaly_on = _mode.anomaly
     _mode.enabled = create_graph
@@ -254,15 +255,13 @@ def _run(
                 needs = (p0.requires_grad,)
             else:
                 needs = tuple([p.requires_grad for p in parents])
-            versions = node._versions
-            if versions is not None:
-                if n_parents == 1:
-                    changed = versions[0] != p0._version
-                elif n_parents == 2:
-                    changed = versions[0] != p0._version or versions[1] != p1._version
-                else:
-                    changed = versions != tuple([p._version for p in parents])
-                if changed or node._version:
+            if node._seq < last_write:
+                # A tensor was written in place after this node was made: make sure it
+                # was none of the values the VJP reads.
+                versions = node._versions
+                if versions is not None and (
+                    versions != tuple([p._version for p in parents]) or node._version
+                ):
                     check_versions(node, parents, versions)
             if create_graph:
                 pgrads = op.vjp(g, parents, node, node._saved, needs)

@@ -12,16 +12,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["Rewrites", "check_versions", "redirect_rewritten_parents", "rewrites"]
+__all__ = ["Rewrites", "bump", "check_versions", "redirect_rewritten_parents", "rewrites"]
 
 
 class Rewrites:
     #: Set by the first recorded in-place write (``x[i] = v`` with a gradient flowing);
     #: until then backward skips the walk below.
     seen = False
+    #: The creation number (``engine.next_seq``) taken by the latest write of any tensor.
+    #: A node made after it (a larger ``_seq``) saw every value as it still is, so the
+    #: reverse pass checks versions only on nodes made before it.
+    last_write = -1
 
 
 rewrites = Rewrites()
+
+
+def bump(t: Any) -> None:
+    """Record a write into ``t``: its version goes up, then the write takes a creation
+    number (in this order, so a node that reads the old version has a smaller one)."""
+    t._version += 1
+    rewrites.last_write = next_seq()
 
 
 def redirect_rewritten_parents(roots: Sequence[Any]) -> None:
@@ -88,3 +99,6 @@ def _modified_message(t: Any, op: Any, which: str, saved: int) -> str:
         f"{t._version} but was at version {saved} when {op.name} used it. Compute a new "
         "tensor instead of assigning into this one (writes to .data are not tracked)."
     )
+
+
+from .engine import next_seq  # noqa: E402

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
+from ..versions import bump
 
 __all__ = [
     "calculate_gain",
@@ -39,7 +40,7 @@ def _check_rng(fn: str, rng: object) -> None:
 
 def _fill(t: Tensor, values: np.ndarray) -> Tensor:
     t.data[...] = values.astype(t.dtype, copy=False)
-    t._version += 1
+    bump(t)
     return t
 
 

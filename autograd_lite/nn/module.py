@@ -17,6 +17,7 @@ import numpy as np
 
 from .._typing import Array
 from ..tensor import Tensor
+from ..versions import bump
 
 __all__ = ["Module", "ModuleList", "Parameter", "Sequential"]
 
@@ -207,7 +208,7 @@ class Module:
         for p, arr in updates:
             # A fresh array, as the optimizers write: views of the old one keep their values.
             p.data = np.array(arr, dtype=p.dtype, copy=True)
-            p._version += 1
+            bump(p)
 
     # ----------------------------------------------------------------------- repr
     def extra_repr(self) -> str:

@@ -16,6 +16,19 @@ from .base import Op
 __all__ = ["Abs", "Exp", "Log", "ReLU", "Sigmoid", "Tanh"]
 
 
+#: A 0-d zero of each dtype met so far. NumPy takes ``maximum(x, zero)`` against it
+#: without first converting a Python number (on small arrays that conversion costs as
+#: much as the maximum), and the result keeps x's dtype.
+_ZEROS: dict[np.dtype[Any], np.ndarray[Any, Any]] = {}
+
+
+def _zero(dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
+    z = _ZEROS.get(dtype)
+    if z is None:
+        z = _ZEROS[dtype] = np.zeros((), dtype)
+    return z
+
+
 class ReLU(Op):
     """y = max(x, 0)   (derivation 003).
 
@@ -29,9 +42,7 @@ class ReLU(Op):
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
-        # A float zero compares without converting an int to the array's dtype (a third
-        # faster on small arrays); an integer array keeps its dtype with an int zero.
-        return np.maximum(x, 0.0 if x.dtype.kind == "f" else 0), None
+        return np.maximum(x, _zero(x.dtype)), None
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:

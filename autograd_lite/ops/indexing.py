@@ -14,7 +14,7 @@ import numpy as np
 from .._typing import Array, Shape
 from ..engine import _mode
 from ..tensor import Tensor
-from ..versions import rewrites
+from ..versions import bump, rewrites
 from . import dual, samples
 from .base import Op
 
@@ -188,7 +188,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
                 f"setitem: {e} (tensor shape {t.shape}, dtype {t.dtype}; value shape {vshape})"
             ) from None
         t.data = data
-        t._version += 1
+        bump(t)
         return
     old = Tensor._wrap(t.data)
     old.requires_grad, old._op, old._parents, old._saved = (
@@ -210,7 +210,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     if new._op is None:
         # An integer tensor cannot carry the value's gradient: a plain write.
         t.data = new.data
-        t._version += 1
+        bump(t)
         return
     t.data, t.requires_grad, t._op, t._parents, t._saved, t._seq, t._versions = (
         new.data,
@@ -224,5 +224,5 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     trace = getattr(new, "_trace", None)
     if trace is not None:
         t._trace = trace
-    t._version += 1
+    bump(t)
     rewrites.seen = True

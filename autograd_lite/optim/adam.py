@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..versions import bump
 from .optimizer import Optimizer, _check_nonneg
 
 __all__ = ["Adam"]
@@ -82,4 +83,4 @@ class Adam(Optimizer):
             # Out of place: arrays that views of p (p.T, p.reshape) share stay as the
             # graphs that used them saw them; graphs reading p itself see _version.
             p.data = p.data - step_size * (m / denom)
-            p._version += 1
+            bump(p)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..versions import bump
 from .optimizer import Optimizer, _check_nonneg
 
 __all__ = ["SGD"]
@@ -72,4 +73,4 @@ class SGD(Optimizer):
             # Out of place: arrays that views of p (p.T, p.reshape) share stay as the
             # graphs that used them saw them; graphs reading p itself see _version.
             p.data = p.data - lr * d
-            p._version += 1
+            bump(p)
