@@ -205,7 +205,8 @@ class Pow(Op):
         if p == 1:
             return (g,)
         if p == 2:
-            return (g * (2 * x),)
+            # x + x is 2x exactly, without NumPy converting a Python 2 first.
+            return (g * (x + x),)
         return (g * (p * x ** (p - 1)),)
 
 

@@ -41,6 +41,8 @@ __all__ = ["REGISTRY", "Op"]
 REGISTRY: dict[str, type[Op]] = {}
 
 _new = object.__new__
+_UNWRITTEN_1 = (0,)
+_UNWRITTEN_2 = (0, 0)
 
 
 class Op:
@@ -120,10 +122,14 @@ class Op:
                     out._parents = tensors
                     out._saved = saved
                     out._seq = next_seq()
+                    # The inputs' versions. Inputs never written (nearly all) share one
+                    # tuple: an object fewer per node for the garbage collector to track.
                     if n == 1:
-                        out._versions = (tensors[0]._version,)
+                        v = tensors[0]._version
+                        out._versions = (v,) if v else _UNWRITTEN_1
                     elif n == 2:
-                        out._versions = (tensors[0]._version, tensors[1]._version)
+                        v, w = tensors[0]._version, tensors[1]._version
+                        out._versions = (v, w) if v or w else _UNWRITTEN_2
                     else:
                         out._versions = tuple([t._version for t in tensors])
                     break

@@ -16,9 +16,9 @@ from .base import Op
 __all__ = ["Abs", "Exp", "Log", "ReLU", "Sigmoid", "Tanh"]
 
 
-#: A 0-d zero of each dtype met so far. NumPy takes ``maximum(x, zero)`` against it
-#: without first converting a Python number (on small arrays that conversion costs as
-#: much as the maximum), and the result keeps x's dtype.
+#: A 0-d zero of each dtype met so far. NumPy computes ``maximum(x, zero)`` and
+#: ``x > zero`` without first converting a Python number (on small arrays that
+#: conversion costs as much as the op itself), and a maximum keeps x's dtype.
 _ZEROS: dict[np.dtype[Any], np.ndarray[Any, Any]] = {}
 
 
@@ -47,7 +47,8 @@ class ReLU(Op):
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         (x,) = xs
-        return (g * (x > 0),)
+        # x is a float when a Scalar runs this VJP.
+        return (g * (x > (0.0 if type(x) is float else _zero(x.dtype))),)
 
 
 class Sigmoid(Op):
