@@ -21,6 +21,7 @@ import itertools
 import threading
 from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
+from sys import getrefcount
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -219,9 +220,8 @@ def _run(
     # Array gradients are brought to each input's shape and dtype (a float, a Scalar's
     # gradient, needs neither).
     arrays = not isinstance(roots[0].data, float)
-    # Leaves whose pending gradient no one else holds keep it as .grad, uncopied.
-    owned: set[Node] = set()
-    steal = capture is None and not create_graph and arrays
+    # A leaf may keep as .grad, uncopied, an array gradient that nothing else holds.
+    keep = capture is None and not create_graph and arrays
     try:
         while heap:
             node = heappop(heap)[1]
@@ -281,7 +281,6 @@ def _run(
             for p, gp, need in zip(parents, pgrads, needs):
                 if not need:
                     continue
-                raw = gp
                 if arrays and gp is not None:
                     # Most gradients fit already; the identity test on dtypes is the cheap
                     # half of ``==`` (a dtype equal but not identical just takes the call).
@@ -295,32 +294,18 @@ def _run(
                 old = get_grad(p, _ABSENT)
                 if old is _ABSENT:
                     grads[p] = gp
-                    if p._op is not None:
+                    if p._op is None:
+                        leaves.append(p)
+                    else:
                         heappush(heap, (-p._seq, p))
-                        continue
-                    leaves.append(p)
-                elif gp is None:
-                    continue
-                elif old is not None:
-                    grads[p] = old + gp
-                    # A sum is the engine's own array (only ever read when stealing).
-                    if steal and p._op is None:
-                        owned.add(p)
-                    continue
-                else:
-                    grads[p] = gp
-                    if p._op is not None:
-                        continue
-                if (
-                    steal
-                    and gp is not None
-                    and gp.nbytes >= _KEEP_MIN_BYTES
-                    and _made_for_edge(gp, raw, g, node, pgrads)
-                ):
-                    owned.add(p)
+                elif gp is not None:
+                    grads[p] = gp if old is None else old + gp
             if not retain_graph:
                 node._parents = None
                 node._saved = None
+        # The loop's names let go of the last gradients they saw, so that below a
+        # gradient's reference count tells whether anything besides the dict holds it.
+        g = gp = old = pgrads = None
         for leaf in leaves:
             g = pop_grad(leaf)
             if g is not None:
@@ -328,7 +313,10 @@ def _run(
                     if leaf in capture:
                         capture[leaf] = g
                 else:
-                    leaf._accumulate(g, leaf in owned)
+                    # Two references: the name g and getrefcount's argument. Anything
+                    # more (another leaf's pending gradient, a view, a node's value, the
+                    # caller's seed, an observer's record) and the leaf copies it.
+                    leaf._accumulate(g, keep and getrefcount(g) == 2)
             if observer is not None:
                 observer(leaf, g, None)
     finally:
@@ -341,32 +329,6 @@ def _fit(p: Node, gp: Any, op: Any) -> Any:
         return p._fit_grad(gp)
     except ValueError as e:
         raise ValueError(f"backward of {op.name}: {e}") from None
-
-
-#: Gradients smaller than this are copied into a leaf's .grad without checking whether
-#: the leaf could keep them.
-_KEEP_MIN_BYTES = 1 << 15
-
-
-def _made_for_edge(gp: Any, raw: Any, g: Any, node: Any, pgrads: Any) -> bool:
-    """Whether the gradient ``gp`` (``raw`` as the VJP returned it, before ``_fit_grad``)
-    belongs to this edge alone, so a leaf may keep it without a copy: the fit made a new
-    value, or the VJP did (not the incoming gradient, not the node's or an input's value,
-    and not returned for two inputs). Asked only of gradients of at least
-    ``_KEEP_MIN_BYTES``: copying a smaller one costs less than these checks."""
-    if gp is not raw:
-        return True
-    if gp is g or gp is node.data:
-        return False
-    seen = 0
-    for h in pgrads:
-        seen += h is gp
-    if seen > 1:
-        return False
-    for p in node._parents:
-        if p.data is gp:
-            return False
-    return True
 
 
 class GradNode:

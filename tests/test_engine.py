@@ -259,10 +259,9 @@ def test_no_grad_is_thread_local() -> None:
     assert seen == {"other": True, "main": False}
 
 
-def test_leaf_gradients_never_alias_each_other_or_the_callers_arrays() -> None:
-    """Leaves keep a gradient uncopied only when the engine made it for them alone (and
-    only a large one, so these arrays are large)."""
-    n = 5000
+@pytest.mark.parametrize("n", [3, 5000])
+def test_leaf_gradients_never_alias_each_other_or_the_callers_arrays(n: int) -> None:
+    """Leaves keep a gradient uncopied only when nothing else holds it."""
     a = ag.Tensor(np.ones(n), requires_grad=True)
     b = ag.Tensor(np.ones(n), requires_grad=True)
     (a + b).sum().backward()  # Add hands the same array to both inputs
@@ -291,15 +290,40 @@ def test_leaf_gradients_never_alias_each_other_or_the_callers_arrays() -> None:
     PassInput.apply(u, v).backward(np.ones(n))
     assert not np.shares_memory(u.grad, v.data) and not np.shares_memory(v.grad, u.data)
 
+    # A gradient that is a view (a bias's, reshaped from a batch of one) or that another
+    # leaf also receives is copied: a later in-place += must not reach the other one.
+    w = ag.Tensor(np.ones(n), requires_grad=True)
+    c = ag.Tensor(np.ones((1, n)), requires_grad=True)
+    (c + w).sum().backward()
+    w.grad += 1.0
+    np.testing.assert_array_equal(c.grad, np.ones((1, n)))
 
-def test_a_kept_gradient_accumulates_in_place_on_the_next_backward() -> None:
-    x = ag.Tensor(np.ones((2, 300)))
-    w = ag.Tensor(np.ones((300, 40)), requires_grad=True)
+    # A value the caller still holds (an intermediate's data passed on by a VJP) is copied.
+    class ReturnOutput(ag.Function):
+        @staticmethod
+        def forward(x: Any) -> tuple[Any, Any]:
+            return x * 2.0, None
+
+        @staticmethod
+        def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> Any:
+            return (out,)
+
+    z = ag.Tensor(np.ones(n), requires_grad=True)
+    y = ReturnOutput.apply(z)
+    y.backward(np.ones(n))
+    assert not np.shares_memory(z.grad, y.data)
+
+
+@pytest.mark.parametrize("k", [3, 300])
+def test_a_kept_gradient_accumulates_in_place_on_the_next_backward(k: int) -> None:
+    # The engine's own array becomes w.grad (no copy), then takes the next gradient in place.
+    x = ag.Tensor(np.ones((2, k)))
+    w = ag.Tensor(np.ones((k, 40)), requires_grad=True)
     (x @ w).sum().backward()
     first = w.grad
     (x @ w).sum().backward()
     assert w.grad is first
-    np.testing.assert_array_equal(w.grad, np.full((300, 40), 4.0))
+    np.testing.assert_array_equal(w.grad, np.full((k, 40), 4.0))
 
 
 def test_set_grad_enabled_as_a_call_a_block_and_a_decorator() -> None:
