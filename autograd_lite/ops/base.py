@@ -109,30 +109,35 @@ class Op:
         out.grad = None
         out._retains_grad = False
         out._version = 0
-        out.requires_grad = False
-        out._op = None
-        out._parents = ()
-        out._saved = None
-        # Only a floating output can carry a gradient (a cast to int ends the graph).
+        # A node is recorded in grad mode, for an output that can carry a gradient (a cast
+        # to int ends the graph) when some input requires grad.
+        record = False
         if _mode.enabled and data.dtype.kind == "f":
             for t in tensors:
                 if t.requires_grad:
-                    out.requires_grad = True
-                    out._op = cls
-                    out._parents = tensors
-                    out._saved = saved
-                    out._seq = next_seq()
-                    # The inputs' versions. Inputs never written (nearly all) share one
-                    # tuple: an object fewer per node for the garbage collector to track.
-                    if n == 1:
-                        v = tensors[0]._version
-                        out._versions = (v,) if v else _UNWRITTEN_1
-                    elif n == 2:
-                        v, w = tensors[0]._version, tensors[1]._version
-                        out._versions = (v, w) if v or w else _UNWRITTEN_2
-                    else:
-                        out._versions = tuple([t._version for t in tensors])
+                    record = True
                     break
+        if record:
+            out.requires_grad = True
+            out._op = cls
+            out._parents = tensors
+            out._saved = saved
+            out._seq = next_seq()
+            # The inputs' versions. Inputs never written (nearly all) share one tuple: an
+            # object fewer per node for the garbage collector to track.
+            if n == 1:
+                v = tensors[0]._version
+                out._versions = (v,) if v else _UNWRITTEN_1
+            elif n == 2:
+                v, w = tensors[0]._version, tensors[1]._version
+                out._versions = (v, w) if v or w else _UNWRITTEN_2
+            else:
+                out._versions = tuple([t._version for t in tensors])
+        else:
+            out.requires_grad = False
+            out._op = None
+            out._parents = ()
+            out._saved = None
         if _mode.anomaly:
             anomaly.record(out, tensors, cls.name)
         return out
