@@ -27,7 +27,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 def is_anomaly_enabled() -> bool:
     """Whether anomaly mode is on in this thread."""
-    return bool(engine._mode.anomaly)
+    return engine.mode().anomaly
 
 
 class detect_anomaly:
@@ -40,10 +40,9 @@ class detect_anomaly:
         self._prev: list[tuple[bool, bool]] = []
 
     def __enter__(self) -> None:
-        mode = engine._mode
-        self._prev.append((mode.anomaly, mode.check_forward))
-        mode.anomaly = True
-        mode.check_forward = self.check_forward
+        current = engine.mode()
+        self._prev.append((current.anomaly, current.check_forward))
+        engine.set_mode(engine.mode_with(anomaly=True, check_forward=self.check_forward))
 
     def __exit__(
         self,
@@ -51,7 +50,8 @@ class detect_anomaly:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        engine._mode.anomaly, engine._mode.check_forward = self._prev.pop()
+        anomaly, check_forward = self._prev.pop()
+        engine.set_mode(engine.mode_with(anomaly=anomaly, check_forward=check_forward))
 
 
 def user_site() -> str:
@@ -88,7 +88,7 @@ def record(node: Any, inputs: tuple[Any, ...], op_name: str) -> None:
         node._trace = site
     except AttributeError:
         pass
-    if engine._mode.check_forward and not _finite(node) and all(_finite(x) for x in inputs):
+    if engine.mode().check_forward and not _finite(node) and all(_finite(x) for x in inputs):
         raise FloatingPointError(
             f"forward of {op_name} produced NaN/inf from finite inputs "
             f"(input shapes: {', '.join(str(np.shape(_data(x))) for x in inputs)}); "

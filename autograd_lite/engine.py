@@ -18,8 +18,8 @@ pass is recorded as a graph of its own and can be differentiated again.
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from heapq import heappop, heappush
 from sys import getrefcount
 from types import TracebackType
@@ -43,31 +43,65 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _GradMode(threading.local):
-    enabled: bool = True
-    # Anomaly mode (see anomaly.py); off by default, also per thread.
-    anomaly: bool = False
-    check_forward: bool = False
+class Mode:
+    """What running code records: graphs (``enabled``) and, in anomaly mode (see
+    anomaly.py), where each node was made (``anomaly``) and NaNs that forwards make
+    (``check_forward``). Immutable; one instance per combination, see :func:`mode_with`.
+    ``grad_on`` and ``grad_off`` are this mode with ``enabled`` set each way."""
+
+    __slots__ = ("anomaly", "check_forward", "enabled", "grad_off", "grad_on")
+    grad_on: Mode
+    grad_off: Mode
+
+    def __init__(self, enabled: bool, anomaly: bool, check_forward: bool) -> None:
+        self.enabled = enabled
+        self.anomaly = anomaly
+        self.check_forward = check_forward
 
 
-_mode = _GradMode()
+_MODES = {key: Mode(*key) for key in itertools.product((False, True), repeat=3)}
+for _m in _MODES.values():
+    _m.grad_on = _MODES[(True, _m.anomaly, _m.check_forward)]
+    _m.grad_off = _MODES[(False, _m.anomaly, _m.check_forward)]
+
+# The mode is a context variable: every thread starts in the default mode (and each
+# asyncio task in a copy of its creator's). Ops read it once each: ``mode()`` costs
+# about a third of reading two attributes of a threading.local.
+_state: ContextVar[Mode] = ContextVar("autograd_lite.mode", default=_MODES[(True, False, False)])
+#: ``mode()``: the :class:`Mode` of the running code.
+mode = _state.get
+set_mode = _state.set
+
+
+def mode_with(
+    enabled: bool | None = None, anomaly: bool | None = None, check_forward: bool | None = None
+) -> Mode:
+    """The current mode with the given flags changed."""
+    m = mode()
+    return _MODES[
+        (
+            m.enabled if enabled is None else enabled,
+            m.anomaly if anomaly is None else anomaly,
+            m.check_forward if check_forward is None else check_forward,
+        )
+    ]
 
 
 def is_grad_enabled() -> bool:
     """Whether ops record a graph in this thread."""
-    return _mode.enabled
+    return mode().enabled
 
 
 class _GradModeContext:
     """Sets grad mode on entry and restores it on exit; also a decorator."""
 
-    def __init__(self, mode: bool) -> None:
-        self._mode = mode
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
         self._prev: list[bool] = []
 
     def __enter__(self) -> None:
-        self._prev.append(_mode.enabled)
-        _mode.enabled = self._mode
+        self._prev.append(is_grad_enabled())
+        set_mode(mode_with(enabled=self._enabled))
 
     def __exit__(
         self,
@@ -75,16 +109,16 @@ class _GradModeContext:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        _mode.enabled = self._prev.pop()
+        set_mode(mode_with(enabled=self._prev.pop()))
 
     def __call__(self, fn: F) -> F:
         import functools
 
-        mode = self._mode
+        enabled = self._enabled
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with _GradModeContext(mode):
+            with _GradModeContext(enabled):
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
@@ -97,15 +131,15 @@ class set_grad_enabled(_GradModeContext):
 
     def __init__(self, mode: bool) -> None:
         super().__init__(mode)
-        self._before = _mode.enabled
-        _mode.enabled = mode
+        self._before = is_grad_enabled()
+        set_mode(mode_with(enabled=mode))
 
     def __enter__(self) -> None:
         self._prev.append(self._before)
 
     def __call__(self, fn: F) -> F:
         # As a decorator it must not change the mode of the code that defines the function.
-        _mode.enabled = self._before
+        set_mode(mode_with(enabled=self._before))
         return super().__call__(fn)
 
 
@@ -211,9 +245,9 @@ def _run(
                 heappush(heap, (-r._seq, r))
 
     last_write = rewrites.last_write
-    prev_mode = _mode.enabled
-    anomaly_on = _mode.anomaly
-    _mode.enabled = create_graph
+    prev_mode = mode()
+    anomaly_on = prev_mode.anomaly
+    set_mode(prev_mode.grad_on if create_graph else prev_mode.grad_off)
     # The loop runs once per node and its inner loop once per edge; on scalar graphs it
     # is the whole cost of backward, hence the bound methods and local names.
     pop_grad, get_grad = grads.pop, grads.get
@@ -320,7 +354,7 @@ def _run(
             if observer is not None:
                 observer(leaf, g, None)
     finally:
-        _mode.enabled = prev_mode
+        set_mode(prev_mode)
 
 
 def _fit(p: Node, gp: Any, op: Any) -> Any:

@@ -25,7 +25,7 @@ from operator import add, mul, sub
 from typing import Any
 
 from . import engine
-from .engine import _mode, next_seq
+from .engine import mode, next_seq
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from .ops.elementwise import Exp, Log, ReLU, Sigmoid, Tanh
 
@@ -62,7 +62,7 @@ def _node(data: float, op: Any, parents: tuple[Scalar, ...], saved: Any) -> Scal
     s.grad = None
     s._retains_grad = False
     s._saved = saved
-    if _mode.enabled:
+    if mode().enabled:
         for p in parents:
             if p.requires_grad:
                 s.requires_grad = True
@@ -104,7 +104,7 @@ def _binary(
         s.grad = None
         s._retains_grad = False
         s._saved = None
-        if (x.requires_grad or y.requires_grad) and _mode.enabled:
+        if (x.requires_grad or y.requires_grad) and mode().enabled:
             s.requires_grad = True
             s._op = op
             s._parents = (x, y)
@@ -269,7 +269,7 @@ class Scalar(engine.GradNode):
         s.grad = None
         s._retains_grad = False
         s._saved = None
-        if self.requires_grad and _mode.enabled:
+        if self.requires_grad and mode().enabled:
             s.requires_grad = True
             s._op = ReLU
             s._parents = (self,)

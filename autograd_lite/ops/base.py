@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import anomaly
-from ..engine import _mode, next_seq
+from ..engine import mode, next_seq
 from ..tensor import Tensor
 from .samples import Sampler
 
@@ -84,7 +84,8 @@ class Op:
         """Run ``forward`` on the inputs' data and record the node when a grad is needed.
 
         This runs once per op of every forward pass, so it is written for speed: one and
-        two inputs (nearly every op) are passed without unpacking a sequence, and the
+        two inputs (nearly every op) are passed without unpacking a sequence, an op
+        without parameters without an empty ``**params``, the mode is read once, and the
         output Tensor is built here rather than by a call to ``Tensor._wrap``.
         """
         tensors: tuple[Tensor, ...] = inputs
@@ -94,12 +95,17 @@ class Op:
                 break
         n = len(tensors)
         try:
-            if n == 1:
-                data, saved = cls.forward(tensors[0].data, **params)
+            if params:
+                if n == 1:
+                    data, saved = cls.forward(tensors[0].data, **params)
+                else:
+                    data, saved = cls.forward(*[t.data for t in tensors], **params)
+            elif n == 1:
+                data, saved = cls.forward(tensors[0].data)
             elif n == 2:
-                data, saved = cls.forward(tensors[0].data, tensors[1].data, **params)
+                data, saved = cls.forward(tensors[0].data, tensors[1].data)
             else:
-                data, saved = cls.forward(*[t.data for t in tensors], **params)
+                data, saved = cls.forward(*[t.data for t in tensors])
         except (ValueError, TypeError, IndexError, OverflowError) as e:
             raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
         if type(data) is not np.ndarray:
@@ -112,7 +118,8 @@ class Op:
         # A node is recorded in grad mode, for an output that can carry a gradient (a cast
         # to int ends the graph) when some input requires grad.
         record = False
-        if _mode.enabled and data.dtype.kind == "f":
+        current = mode()
+        if current.enabled and data.dtype.kind == "f":
             for t in tensors:
                 if t.requires_grad:
                     record = True
@@ -138,7 +145,7 @@ class Op:
             out._op = None
             out._parents = ()
             out._saved = None
-        if _mode.anomaly:
+        if current.anomaly:
             anomaly.record(out, tensors, cls.name)
         return out
 

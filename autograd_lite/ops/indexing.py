@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._typing import Array, Shape
-from ..engine import _mode
+from ..engine import is_grad_enabled
 from ..tensor import Tensor
 from ..versions import bump, rewrites
 from . import dual, samples
@@ -167,7 +167,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     ``SetItem`` node whose input is its old self."""
     index = normalize_index(index)
     v = value if isinstance(value, Tensor) else None
-    track = _mode.enabled and (t.requires_grad or (v is not None and v.requires_grad))
+    track = is_grad_enabled() and (t.requires_grad or (v is not None and v.requires_grad))
     if track and t._op is None and t.requires_grad:
         raise RuntimeError(
             f"in-place assignment to a leaf tensor that requires grad (shape {t.shape}, dtype "
