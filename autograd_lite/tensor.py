@@ -204,9 +204,7 @@ class Tensor(engine.GradNode):
                     f"backward(): grad can be implicitly created only for a tensor with one "
                     f"element, got shape {self.shape}; pass grad= of that shape"
                 )
-            # np.ones is a Python wrapper around these two calls, at twice their cost.
-            g: Any = np.empty(self.data.shape, self.data.dtype)
-            g.fill(1)
+            g: Any = _one(self.data.shape, self.data.dtype)
         else:
             g = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
             if g.shape != self.shape:
@@ -214,7 +212,8 @@ class Tensor(engine.GradNode):
                     f"backward(): grad has shape {g.shape} but the tensor has shape {self.shape}"
                 )
         if create_graph:
-            g = Tensor._wrap(g) if not isinstance(grad, Tensor) else grad
+            # A fresh array: the seed may come back as a leaf's differentiable .grad.
+            g = grad if isinstance(grad, Tensor) else Tensor._wrap(np.array(g))
         self._backward_from(g, retain_graph, create_graph, explain)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -390,6 +389,22 @@ class Tensor(engine.GradNode):
 
     def __setitem__(self, index: Any, value: Any) -> None:
         indexing.setitem(self, index, value)
+
+
+#: The implicit seed of ``backward()``, one read-only array of ones per shape and dtype:
+#: the reverse pass only reads it (a leaf that receives it unchanged copies it, as it
+#: copies any gradient something else holds).
+_ONES: dict[tuple[tuple[int, ...], np.dtype[Any]], Array] = {}
+
+
+def _one(shape: tuple[int, ...], dtype: np.dtype[Any]) -> Array:
+    key = (shape, dtype)
+    one = _ONES.get(key)
+    if one is None:
+        one = np.ones(shape, dtype)
+        one.flags.writeable = False
+        _ONES[key] = one
+    return one
 
 
 def _raw(x: Any) -> Any:

@@ -54,6 +54,30 @@ def test_one_element_non_0d_output_needs_no_grad() -> None:
     np.testing.assert_allclose(x.grad, [[4.0]])
 
 
+def test_the_implicit_seed_never_reaches_a_grad_uncopied() -> None:
+    # backward() seeds with a shared read-only array of ones; whatever receives it as is
+    # (a leaf root, a retained root, the inputs of an addition) gets its own writable copy.
+    x = Tensor(3.0, requires_grad=True)
+    x.backward()
+    x.grad += 1.0
+    y = Tensor([2.0], requires_grad=True)
+    z = y + 0.0
+    z.retain_grad()
+    z.backward()
+    z.grad *= 5.0
+    y.grad += 1.0
+    (y + 0.0).backward()
+    np.testing.assert_array_equal(y.grad, [3.0])
+    np.testing.assert_array_equal(z.grad, [5.0])
+    w = Tensor(4.0, requires_grad=True)
+    w.backward(create_graph=True)
+    assert isinstance(w.grad, Tensor) and w.grad.data.flags.writeable
+    assert float(Tensor(5.0, requires_grad=True).sum().detach()) == 5.0
+    x2 = Tensor(1.0, requires_grad=True)
+    x2.backward()
+    np.testing.assert_array_equal(x2.grad, 1.0)
+
+
 def test_backward_on_a_value_without_grad_raises() -> None:
     with pytest.raises(RuntimeError, match="requires_grad"):
         (Tensor(1.0) * 2).backward()
