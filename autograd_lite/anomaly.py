@@ -1,6 +1,6 @@
 """Anomaly mode: find the op that first turns finite values into NaN or inf.
 
-Inside ``with ag.detect_anomaly():`` (per thread) every recorded node remembers
+Inside ``with ag.detect_anomaly():`` (per thread and asyncio task) every recorded node remembers
 the line of user code that created it. In backward, the first VJP that maps a
 finite incoming gradient to a NaN/inf gradient raises FloatingPointError naming
 the op and that line; with ``check_forward=True`` a forward that maps finite
@@ -26,7 +26,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def is_anomaly_enabled() -> bool:
-    """Whether anomaly mode is on in this thread."""
+    """Whether anomaly mode is on in the running thread (or asyncio task)."""
     return engine.mode().anomaly
 
 

@@ -88,7 +88,7 @@ def mode_with(
 
 
 def is_grad_enabled() -> bool:
-    """Whether ops record a graph in this thread."""
+    """Whether ops record a graph in the running thread (or asyncio task)."""
     return mode().enabled
 
 
@@ -125,7 +125,7 @@ class _GradModeContext:
 
 
 class set_grad_enabled(_GradModeContext):
-    """Turn graph recording on or off in this thread: at once when called
+    """Turn graph recording on or off in the running thread (or asyncio task): at once when called
     (``ag.set_grad_enabled(False)``), or for a ``with`` block or a decorated function,
     restoring the previous mode after it."""
 
@@ -144,7 +144,8 @@ class set_grad_enabled(_GradModeContext):
 
 
 class no_grad(_GradModeContext):
-    """Nothing inside records a graph (per thread). A context manager and a decorator."""
+    """Nothing inside records a graph (per thread and per asyncio task). A context
+    manager and a decorator."""
 
     def __init__(self) -> None:
         super().__init__(False)

@@ -283,6 +283,28 @@ def test_no_grad_is_thread_local() -> None:
     assert seen == {"other": True, "main": False}
 
 
+def test_no_grad_in_one_asyncio_task_leaves_the_others_recording() -> None:
+    import asyncio
+
+    x = Tensor(np.ones(2), requires_grad=True)
+
+    async def quiet() -> bool:
+        with ag.no_grad():
+            await asyncio.sleep(0)  # the other task runs while this block is open
+            await asyncio.sleep(0)
+            return (x * 2).requires_grad
+
+    async def loud() -> bool:
+        await asyncio.sleep(0)
+        return (x * 2).requires_grad
+
+    async def both() -> list[bool]:
+        return list(await asyncio.gather(quiet(), loud()))
+
+    assert asyncio.run(both()) == [False, True]
+    assert ag.is_grad_enabled()
+
+
 @pytest.mark.parametrize("n", [3, 5000])
 def test_leaf_gradients_never_alias_each_other_or_the_callers_arrays(n: int) -> None:
     """Leaves keep a gradient uncopied only when nothing else holds it."""
