@@ -238,17 +238,15 @@ class Tensor(engine.GradNode):
         return g
 
     def _accumulate(self, g: Any, owned: bool = False) -> None:
-        if isinstance(g, Tensor):
-            self.grad = g if self.grad is None else self.grad + g
-        elif self.grad is None or isinstance(self.grad, Tensor):
-            if type(g) is not np.ndarray:
-                self.grad = np.array(g, dtype=self.data.dtype, copy=True)
-            elif owned and g.base is None and g.flags.writeable:
-                # The engine made g for this leaf alone (a W of X @ W, say): keep it.
-                self.grad = g
-            else:
-                # The engine hands over g in this tensor's dtype and shape.
-                self.grad = g.copy()
+        grad = self.grad
+        if type(g) is np.ndarray and grad is None:
+            # The plain backward's case, first. The engine hands over g in this tensor's
+            # dtype and shape; made for this leaf alone (a W of X @ W, say), g is kept.
+            self.grad = g if owned and g.base is None and g.flags.writeable else g.copy()
+        elif isinstance(g, Tensor):
+            self.grad = g if grad is None else grad + g
+        elif grad is None or isinstance(grad, Tensor):
+            self.grad = np.array(g, dtype=self.data.dtype, copy=True)
         else:
             self.grad += g
 

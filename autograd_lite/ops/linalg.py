@@ -69,6 +69,13 @@ class MatMul(Op):
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         x, w = xs
         gx = gw = None
+        if x.ndim > 1 and w.ndim > 1:
+            # Matrices, or stacks of them: the common case, first.
+            if needs[0]:
+                gx = g @ w.mT
+            if needs[1]:
+                gw = x.mT @ g
+            return gx, gw
         if x.ndim == 1 and w.ndim == 1:
             # A dot product: g is a scalar.
             return (g * w if needs[0] else None), (g * x if needs[1] else None)
@@ -80,16 +87,10 @@ class MatMul(Op):
             if needs[1]:
                 gw = _expand_last(x) * g.reshape((*g.shape[:-1], 1, g.shape[-1]))
             return gx, gw
-        if w.ndim == 1:
-            # (..., n, k) @ (k,) -> (..., n): w acts as a column (k, 1).
-            gcol = _expand_last(g)  # (..., n, 1)
-            if needs[0]:
-                gx = gcol * w  # (..., n, k)
-            if needs[1]:
-                gw = _drop_last(x.mT @ gcol)  # (..., k)
-            return gx, gw
+        # What is left: (..., n, k) @ (k,) -> (..., n), w acting as a column (k, 1).
+        gcol = _expand_last(g)  # (..., n, 1)
         if needs[0]:
-            gx = g @ w.mT
+            gx = gcol * w  # (..., n, k)
         if needs[1]:
-            gw = x.mT @ g
+            gw = _drop_last(x.mT @ gcol)  # (..., k)
         return gx, gw
