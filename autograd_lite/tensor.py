@@ -204,7 +204,7 @@ class Tensor(engine.GradNode):
                     f"backward(): grad can be implicitly created only for a tensor with one "
                     f"element, got shape {self.shape}; pass grad= of that shape"
                 )
-            g: Any = _one(self.data.shape, self.data.dtype)
+            g: Any = constant(1, self.data.shape, self.data.dtype)
         else:
             g = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
             if g.shape != self.shape:
@@ -228,11 +228,7 @@ class Tensor(engine.GradNode):
     def _fit_grad(self, g: Any) -> Any:
         data = self.data
         if g.shape != data.shape:
-            # An array (the plain backward) goes straight to the reduction.
-            if type(g) is np.ndarray:
-                g = dual.reduce_to_shape(g, data.shape)
-            else:
-                g = dual.sum_to_shape(g, data.shape)
+            g = dual.sum_to_shape(g, data.shape)
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
         return g
@@ -393,20 +389,23 @@ class Tensor(engine.GradNode):
         indexing.setitem(self, index, value)
 
 
-#: The implicit seed of ``backward()``, one read-only array of ones per shape and dtype:
-#: the reverse pass only reads it (a leaf that receives it unchanged copies it, as it
-#: copies any gradient something else holds).
-_ONES: dict[tuple[tuple[int, ...], np.dtype[Any]], Array] = {}
+#: Read-only constant arrays, one per value, shape and dtype: ``backward()``'s implicit
+#: seed of ones, relu's 0-d zero. NumPy computes with them without first converting a
+#: Python number (on small arrays that conversion costs as much as the op itself). The
+#: reverse pass only reads them, and a leaf that receives one unchanged copies it, as it
+#: copies any gradient something else holds.
+_CONSTANTS: dict[tuple[float, tuple[int, ...], np.dtype[Any]], Array] = {}
 
 
-def _one(shape: tuple[int, ...], dtype: np.dtype[Any]) -> Array:
-    key = (shape, dtype)
-    one = _ONES.get(key)
-    if one is None:
-        one = np.ones(shape, dtype)
-        one.flags.writeable = False
-        _ONES[key] = one
-    return one
+def constant(value: float, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Array:
+    """A cached read-only array of ``shape`` and ``dtype`` filled with ``value``."""
+    key = (value, shape, dtype)
+    c = _CONSTANTS.get(key)
+    if c is None:
+        c = np.full(shape, value, dtype)
+        c.flags.writeable = False
+        _CONSTANTS[key] = c
+    return c
 
 
 def _raw(x: Any) -> Any:

@@ -10,23 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import constant
 from . import samples
 from .base import Op
 
 __all__ = ["Abs", "Exp", "Log", "ReLU", "Sigmoid", "Tanh"]
-
-
-#: A 0-d zero of each dtype met so far. NumPy computes ``maximum(x, zero)`` and
-#: ``x > zero`` without first converting a Python number (on small arrays that
-#: conversion costs as much as the op itself), and a maximum keeps x's dtype.
-_ZEROS: dict[np.dtype[Any], np.ndarray[Any, Any]] = {}
-
-
-def _zero(dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
-    z = _ZEROS.get(dtype)
-    if z is None:
-        z = _ZEROS[dtype] = np.zeros((), dtype)
-    return z
 
 
 class ReLU(Op):
@@ -42,13 +30,13 @@ class ReLU(Op):
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
-        return np.maximum(x, _zero(x.dtype)), None
+        return np.maximum(x, constant(0, (), x.dtype)), None
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         (x,) = xs
         # x is a float when a Scalar runs this VJP.
-        return (g * (x > (0.0 if type(x) is float else _zero(x.dtype))),)
+        return (g * (x > (0.0 if type(x) is float else constant(0, (), x.dtype))),)
 
 
 class Sigmoid(Op):
