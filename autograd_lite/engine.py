@@ -350,8 +350,10 @@ def _run(
                 else:
                     # Two references: the name g and getrefcount's argument. Anything
                     # more (another leaf's pending gradient, a view, a node's value, the
-                    # caller's seed, an observer's record) and the leaf copies it.
-                    leaf._accumulate(g, keep and getrefcount(g) == 2)
+                    # caller's seed, an observer's record) and the leaf copies it. The
+                    # count is taken before the call: as its argument, g is one more.
+                    owned = keep and getrefcount(g) == 2
+                    leaf._accumulate(g, owned)
             if observer is not None:
                 observer(leaf, g, None)
     finally:

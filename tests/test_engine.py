@@ -361,15 +361,43 @@ def test_leaf_gradients_never_alias_each_other_or_the_callers_arrays(n: int) -> 
 
 
 @pytest.mark.parametrize("k", [3, 300])
-def test_a_kept_gradient_accumulates_in_place_on_the_next_backward(k: int) -> None:
-    # The engine's own array becomes w.grad (no copy), then takes the next gradient in place.
-    x = ag.Tensor(np.ones((2, k)))
+def test_a_gradient_nothing_else_holds_becomes_the_leafs_grad_uncopied(k: int) -> None:
+    made: list[weakref.ref[np.ndarray[Any, Any]]] = []
+
+    class Scale(ag.Function):
+        """y = 3x; the VJP records (weakly) the array it hands the engine."""
+
+        @staticmethod
+        def forward(x: Any) -> tuple[Any, Any]:
+            return x * 3.0, None
+
+        @staticmethod
+        def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> Any:
+            gx = g * 3.0
+            made.append(weakref.ref(gx))
+            return (gx,)
+
     w = ag.Tensor(np.ones((k, 40)), requires_grad=True)
-    (x @ w).sum().backward()
+    Scale.apply(w).sum().backward()
+    assert made[0]() is w.grad, "the engine's own array should become w.grad, not a copy"
+    # The next backward adds into that array in place.
     first = w.grad
-    (x @ w).sum().backward()
+    Scale.apply(w).sum().backward()
     assert w.grad is first
-    np.testing.assert_array_equal(w.grad, np.full((k, 40), 4.0))
+    np.testing.assert_array_equal(w.grad, np.full((k, 40), 6.0))
+
+    # Held elsewhere too (here by the test), it is copied.
+    held: list[Any] = []
+
+    class Leak(Scale):
+        @staticmethod
+        def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> Any:
+            held.append(g * 3.0)
+            return (held[-1],)
+
+    v = ag.Tensor(np.ones((k, 40)), requires_grad=True)
+    Leak.apply(v).sum().backward()
+    assert v.grad is not held[0] and not np.shares_memory(v.grad, held[0])
 
 
 def test_set_grad_enabled_as_a_call_a_block_and_a_decorator() -> None:
