@@ -18,6 +18,7 @@ from .._typing import Array
 from ..tensor import Tensor
 from . import samples
 from .base import Op
+from .reduction import _add_reduce
 from .softmax import Softmax, logsumexp
 
 __all__ = ["REDUCTIONS", "BCEWithLogits", "CrossEntropy", "stable_sigmoid"]
@@ -37,11 +38,11 @@ def _reduce(losses: Array, reduction: str) -> Array:
         if losses.size == 0:
             # The mean of an empty batch is NaN, as in NumPy (without its warning).
             return np.asarray(np.nan, dtype=losses.dtype)
-        # Σ / n, as the Mean op computes it: through its Python-level wrapper, ndarray.mean
-        # costs over three times as much on a batch of 128 losses.
-        return np.asarray(np.add.reduce(losses, axis=None) / losses.size, dtype=losses.dtype)
+        # Σ / n: ndarray.mean's Python-level wrapper costs over three times as much on a
+        # batch of 128 losses.
+        return np.asarray(_add_reduce(losses, None) / losses.size, dtype=losses.dtype)
     if reduction == "sum":
-        return np.asarray(np.add.reduce(losses, axis=None), dtype=losses.dtype)
+        return np.asarray(_add_reduce(losses, None), dtype=losses.dtype)
     return losses
 
 
