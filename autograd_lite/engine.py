@@ -325,7 +325,10 @@ def _run(
                         or gp.shape != data.shape
                         or gp.dtype is not data.dtype
                     ):
-                        gp = _fit(p, gp, op)
+                        try:
+                            gp = p._fit_grad(gp)
+                        except ValueError as e:
+                            raise ValueError(f"backward of {op.name}: {e}") from None
                 old = get_grad(p, _ABSENT)
                 if old is _ABSENT:
                     grads[p] = gp
@@ -358,14 +361,6 @@ def _run(
                 observer(leaf, g, None)
     finally:
         set_mode(prev_mode)
-
-
-def _fit(p: Node, gp: Any, op: Any) -> Any:
-    """``gp`` brought to input ``p``'s shape and dtype, or a ValueError naming the op."""
-    try:
-        return p._fit_grad(gp)
-    except ValueError as e:
-        raise ValueError(f"backward of {op.name}: {e}") from None
 
 
 class GradNode:

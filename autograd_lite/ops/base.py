@@ -83,8 +83,8 @@ class Op:
     def apply(cls, *inputs: Any, **params: Any) -> Tensor:
         """Run ``forward`` on the inputs' data and record the node when a grad is needed.
 
-        This runs once per op of every forward pass, so it is written for speed: one and
-        two inputs (nearly every op) are passed without unpacking a sequence, an op
+        This runs once per op of every forward pass, so it is written for speed: one to
+        three inputs (nearly every op) are passed without unpacking a sequence, an op
         without parameters without an empty ``**params``, the mode is read once, and the
         output Tensor is built here rather than by a call to ``Tensor._wrap``.
         """
@@ -104,6 +104,8 @@ class Op:
                 data, saved = cls.forward(tensors[0].data)
             elif n == 2:
                 data, saved = cls.forward(tensors[0].data, tensors[1].data)
+            elif n == 3:
+                data, saved = cls.forward(tensors[0].data, tensors[1].data, tensors[2].data)
             else:
                 data, saved = cls.forward(*[t.data for t in tensors])
         except (ValueError, TypeError, IndexError, OverflowError) as e:

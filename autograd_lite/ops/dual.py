@@ -27,6 +27,10 @@ __all__ = [
     "summed_axes",
 ]
 
+#: What ndarray.sum calls, minus its Python-level wrapper. (Typed Any: NumPy's stubs
+#: accept only a literal True or False for its keepdims.)
+_add_reduce: Any = np.add.reduce
+
 #: Elements up to which :func:`broadcast_to` fills in a new array instead of a view.
 _FILL_LIMIT = 4096
 
@@ -54,19 +58,19 @@ def summed_axes(from_shape: Shape, to_shape: Shape) -> tuple[int, ...]:
 def reduce_to_shape(g: Array, shape: Shape) -> Array:
     """Sum ``g`` over the axes broadcasting added (leading) or stretched (size 1), keeping
     its dtype, so that it has ``shape``."""
-    lead = g.ndim - len(shape)
-    if lead > 0 and shape and g.shape[lead:] == shape:
+    gshape = g.shape
+    lead = len(gshape) - len(shape)
+    if lead > 0 and shape and gshape[lead:] == shape:
         # Only leading axes were added (a bias, say). A batch of one needs no sum at all;
         # otherwise one sum, with an int axis where it can (on small arrays a tuple of
-        # axes costs NumPy as much again as the sum). np.add.reduce is what ndarray.sum
-        # calls, minus its Python-level wrapper.
+        # axes costs NumPy as much again as the sum).
         if lead == 1:
-            return g.reshape(shape) if g.shape[0] == 1 else np.add.reduce(g, 0)
-        summed: Array = np.add.reduce(g, tuple(range(lead)))
+            return g.reshape(shape) if gshape[0] == 1 else _add_reduce(g, 0)
+        summed: Array = _add_reduce(g, tuple(range(lead)))
         return summed
-    axes = summed_axes(g.shape, shape)
-    if any(g.shape[a] != 1 for a in axes):
-        g = np.add.reduce(g, axes, keepdims=True)
+    axes = summed_axes(gshape, shape)
+    if any(gshape[a] != 1 for a in axes):
+        g = _add_reduce(g, axes, keepdims=True)
     # Summing over axes of size 1 changes no value: the reshape drops them.
     return g.reshape(shape)
 

@@ -16,12 +16,9 @@ import numpy as np
 from .._typing import Array, AxisLike, Shape
 from . import dual, samples
 from .base import Op
+from .dual import _add_reduce
 
 __all__ = ["Max", "Mean", "Min", "Sum", "kept_shape", "normalize_axes"]
-
-#: What ndarray.sum calls, minus its Python-level wrapper. (Typed Any: NumPy's stubs
-#: accept only a literal True or False for its keepdims.)
-_add_reduce: Any = np.add.reduce
 
 
 def normalize_axes(axis: AxisLike, ndim: int) -> tuple[int, ...]:
