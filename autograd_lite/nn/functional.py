@@ -64,13 +64,16 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
         raise ValueError(
             f"cross_entropy: targets must have shape ({n},) for logits {s.shape}, got {t.shape}"
         )
-    if t.size and (t.min() < 0 or t.max() >= c):
+    # A copy, kept for the backward pass. Read as unsigned, a negative target exceeds every
+    # class count, so one max checks both bounds.
+    u = t.astype(np.intp)
+    if u.size and u.view(np.uintp).max() >= c:
         bad = t[(t < 0) | (t >= c)]
         raise ValueError(
             f"cross_entropy: target {int(bad[0])} is out of range for {c} classes "
             f"(logits {s.shape})"
         )
-    return CrossEntropy.apply(s, targets=t.astype(np.intp), reduction=reduction)
+    return CrossEntropy.apply(s, targets=u, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:

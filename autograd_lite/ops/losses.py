@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from .._typing import Array
-from ..tensor import Tensor
+from ..tensor import Tensor, constant
 from . import samples
 from .base import Op
-from .reduction import _add_reduce
-from .softmax import Softmax, logsumexp
+from .dual import _add_reduce
+from .softmax import LogSoftmax, Softmax
 
 __all__ = ["REDUCTIONS", "BCEWithLogits", "CrossEntropy", "stable_sigmoid"]
 
@@ -70,24 +70,26 @@ class CrossEntropy(Op):
 
     @staticmethod
     def forward(s: Array, targets: Array, reduction: str = "mean") -> tuple[Any, Any]:
-        lse = logsumexp(s, axis=1)
-        rows = np.arange(s.shape[0])
-        losses = lse[:, 0] - s[rows, targets]
-        p = np.exp(s - lse)
-        return _reduce(losses, reduction), (targets, reduction, p)
+        n, c = s.shape
+        logp, _ = LogSoftmax.forward(s, 1)
+        # Each row's target as an index into the flattened array: a flat gather here and a
+        # flat scatter in the VJP cost NumPy well under half what (rows, targets) pairs do.
+        flat = np.arange(0, n * c, c or 1) + targets.astype(np.intp, copy=False)
+        losses = -logp.reshape(-1)[flat]
+        return _reduce(losses, reduction), (flat, reduction, np.exp(logp))
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         (s,) = xs
-        targets, reduction, p = saved
+        flat, reduction, p = saved
         n = s.shape[0]
         scale = _scale(g, reduction, n, (n, 1))
         if isinstance(s, Tensor):
             onehot = np.zeros(s.shape, dtype=s.dtype)
-            onehot[np.arange(n), targets] = 1
+            onehot.reshape(-1)[flat] = 1
             return ((Softmax.apply(s, axis=1) - onehot) * scale,)
         d = p.copy()
-        d[np.arange(n), targets] -= 1
+        d.reshape(-1)[flat] -= constant(1, (), d.dtype)
         return (d * scale,)
 
 

@@ -13,17 +13,20 @@ import numpy as np
 from .._typing import Array
 from . import dual, samples
 from .base import Op
+from .dual import _add_reduce
 
-__all__ = ["LogSoftmax", "Softmax", "logsumexp"]
+__all__ = ["LogSoftmax", "Softmax"]
 
 
-def logsumexp(x: Array, axis: int) -> Array:
-    """log Σ exp(x) along ``axis`` (kept as size 1), shifted by the max for stability."""
-    m = x.max(axis=axis, keepdims=True)
-    # An all -inf slice has max -inf; shifting by 0 there keeps the result -inf, not NaN.
-    m = np.where(np.isfinite(m), m, 0)
-    out: Array = m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
-    return out
+#: The largest finite value of each floating dtype, as a 0-d array (filled in on use).
+_LARGEST: dict[np.dtype[Any], Array] = {}
+
+
+def _largest(dtype: np.dtype[Any]) -> Array:
+    big = _LARGEST.get(dtype)
+    if big is None:
+        big = _LARGEST[dtype] = np.asarray(np.finfo(dtype).max, dtype=dtype)
+    return big
 
 
 class Softmax(Op):
@@ -65,11 +68,13 @@ class LogSoftmax(Op):
         _check_axis(axis, x.ndim)
         if x.size == 0:
             return x.copy(), axis
-        m = x.max(axis=axis, keepdims=True)
         # Subtracting the max before the log-sum keeps low-precision logits exact: in float32
-        # ``x − logsumexp(x)`` at x ≈ −1e4 would lose the last digits to rounding.
-        shifted = x - np.where(np.isfinite(m), m, 0)
-        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), axis
+        # ``x − logsumexp(x)`` at x ≈ −1e4 would lose the last digits to rounding. A +inf
+        # max is clipped to the largest finite value, so that only the +inf entries of its
+        # slice give NaN (the others −inf); an all −inf slice gives NaN, clipped or not.
+        m = np.minimum(np.maximum.reduce(x, axis, keepdims=True), _largest(x.dtype))
+        shifted = x - m
+        return shifted - np.log(_add_reduce(np.exp(shifted), axis, keepdims=True)), axis
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
@@ -77,7 +82,11 @@ class LogSoftmax(Op):
 
 
 def _check_axis(axis: int, ndim: int) -> None:
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+    # A plain int passes at once; otherwise a NumPy integer or an int subclass, not a bool.
+    if type(axis) is not int and (
+        isinstance(axis, bool) or not isinstance(axis, (int, np.integer))
+    ):
         raise TypeError(f"axis must be one int, got {axis!r}")
-    if not -max(ndim, 1) <= axis < max(ndim, 1):
+    bound = ndim or 1
+    if not -bound <= axis < bound:
         raise ValueError(f"axis {axis} is out of bounds for a tensor of {ndim} dimension(s)")

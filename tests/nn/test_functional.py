@@ -93,6 +93,24 @@ def test_cross_entropy_is_stable_for_large_logits() -> None:
     assert np.isfinite(s.grad).all()
 
 
+def test_cross_entropy_keeps_small_losses_exact_beside_large_logits() -> None:
+    # Logits near 1000 in float32 are 6e-5 apart; a loss of 0.64 must not be computed as
+    # a difference of two such numbers (lse - s[y]), which loses its last four digits.
+    logits = np.array([[1000.0, 999.9], [-500.0, -500.25]], dtype=np.float32)
+    loss = F.cross_entropy(ag.Tensor(logits), [0, 1], reduction="none")
+    x = logits.astype(np.float64)
+    shifted = x - x.max(axis=1, keepdims=True)
+    expected = np.log(np.exp(shifted).sum(axis=1)) - shifted[[0, 1], [0, 1]]
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-6)
+
+
+def test_cross_entropy_gradient_lands_on_each_rows_own_target() -> None:
+    # Targets index each row's own classes: row 1's target 0 is not row 0's class 3.
+    s = ag.Tensor(np.zeros((2, 3)), requires_grad=True)
+    F.cross_entropy(s, np.array([2, 0], dtype=np.int8), reduction="sum").backward()
+    np.testing.assert_allclose(s.grad, [[1 / 3, 1 / 3, -2 / 3], [-2 / 3, 1 / 3, 1 / 3]])
+
+
 def test_cross_entropy_keeps_float32() -> None:
     s = ag.Tensor(np.zeros((2, 3), dtype=np.float32), requires_grad=True)
     loss = F.cross_entropy(s, [0, 1])
@@ -107,6 +125,9 @@ def test_cross_entropy_keeps_float32() -> None:
         (np.zeros((2, 3)), [0.0, 1.0], TypeError, "integer class indices"),
         (np.zeros((2, 3)), [0, 3], ValueError, "target 3 is out of range for 3 classes"),
         (np.zeros((2, 3)), [-1, 0], ValueError, "target -1"),
+        (np.zeros((2, 3)), [3, 0], ValueError, "target 3 is out of range"),
+        (np.zeros((2, 3)), np.array([0, -2], dtype=np.int8), ValueError, "target -2"),
+        (np.zeros((2, 3)), np.array([0, 2**63], dtype=np.uint64), ValueError, "out of range"),
         (np.zeros((2, 3)), [0, 1, 2], ValueError, "shape \\(2,\\)"),
     ],
 )

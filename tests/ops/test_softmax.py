@@ -47,6 +47,18 @@ def test_stable_for_huge_logits(dtype: Any) -> None:
     assert p.dtype == dtype and lp.dtype == dtype and x.grad.dtype == dtype
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_log_softmax_of_infinite_slices(dtype: Any) -> None:
+    # A +inf logit: NaN where it is, −inf beside it (not NaN throughout); an all −inf or
+    # a NaN slice: NaN; a −inf beside finite logits: −inf; the largest finite values: exact.
+    inf, nan, big = np.inf, np.nan, np.finfo(dtype).max
+    rows = [[inf, 1.0], [-inf, -inf], [nan, 1.0], [-inf, 1.0], [big, -big], [big, big]]
+    expected = [[nan, -inf], [nan, nan], [nan, nan], [-inf, 0.0], [0.0, -inf], [-np.log(2)] * 2]
+    with np.errstate(invalid="ignore", over="ignore"):
+        got = Tensor(np.array(rows, dtype=dtype)).log_softmax(axis=1).data
+    np.testing.assert_allclose(got, np.array(expected, dtype=dtype), rtol=1e-6)
+
+
 def test_functional_forms() -> None:
     x = Tensor(np.array([[1.0, 2.0], [3.0, 5.0]]))
     np.testing.assert_array_equal(ag.softmax(x, axis=0).data, x.softmax(axis=0).data)
