@@ -36,7 +36,13 @@ class Affine(Op):
             raise ValueError(f"affine shape mismatch: X {x.shape} @ W {w.shape}")
         y = x @ w
         if b is not None:
-            y += b
+            if b.dtype == y.dtype:
+                # Into the fresh product: one array fewer.
+                y += b
+            else:
+                # NumPy's promotion, as ``x @ w + b`` gives it (float32 with a float64 b
+                # is float64).
+                y = y + b
         return y, None
 
     @staticmethod

@@ -89,6 +89,18 @@ def test_fused_linear_gradients(
     np.testing.assert_allclose(fused.data, composed.data, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("b_dtype", [np.float32, np.float64])
+def test_fused_linear_promotes_dtypes_as_matmul_plus_add(b_dtype: type) -> None:
+    x = ag.Tensor(np.ones((2, 3), np.float32))
+    w = ag.Tensor(np.ones((3, 4), np.float32), requires_grad=True)
+    b = ag.Tensor(np.full(4, 0.5, b_dtype), requires_grad=True)
+    fused, composed = F.linear(x, w, b), x @ w + b
+    assert fused.dtype == composed.dtype == np.result_type(np.float32, b_dtype)
+    np.testing.assert_array_equal(fused.data, composed.data)
+    fused.sum().backward()
+    assert w.grad.dtype == np.float32 and b.grad.dtype == b_dtype
+
+
 def test_activations() -> None:
     x = ag.Tensor([-2.0, 0.0, 3.0])
     np.testing.assert_allclose(nn.ReLU()(x).data, [0.0, 0.0, 3.0])
