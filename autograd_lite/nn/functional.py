@@ -59,21 +59,14 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
         raise TypeError(
             f"cross_entropy: targets must be integer class indices, got dtype {t.dtype}"
         )
-    n, c = s.shape
+    n = s.shape[0]
     if t.shape != (n,):
         raise ValueError(
             f"cross_entropy: targets must have shape ({n},) for logits {s.shape}, got {t.shape}"
         )
-    # A copy, kept for the backward pass. Read as unsigned, a negative target exceeds every
-    # class count, so one max checks both bounds.
-    u = t.astype(np.intp)
-    if u.size and u.view(np.uintp).max() >= c:
-        bad = t[(t < 0) | (t >= c)]
-        raise ValueError(
-            f"cross_entropy: target {int(bad[0])} is out of range for {c} classes "
-            f"(logits {s.shape})"
-        )
-    return CrossEntropy.apply(s, targets=u, reduction=reduction)
+    # A copy (kept for the backward pass, whatever the caller later writes into theirs);
+    # the op checks that each target is a class.
+    return CrossEntropy.apply(s, targets=t.copy(), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:

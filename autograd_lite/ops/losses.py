@@ -71,10 +71,16 @@ class CrossEntropy(Op):
     @staticmethod
     def forward(s: Array, targets: Array, reduction: str = "mean") -> tuple[Any, Any]:
         n, c = s.shape
+        t = targets.astype(np.intp, copy=False)
+        # Read as unsigned, a negative target exceeds every class count: one max checks
+        # both bounds.
+        if t.size and t.view(np.uintp).max() >= c:
+            bad = targets[(t < 0) | (t >= c)]
+            raise ValueError(f"target {int(bad[0])} is out of range for {c} classes")
         logp, _ = LogSoftmax.forward(s, 1)
         # Each row's target as an index into the flattened array: a flat gather here and a
         # flat scatter in the VJP cost NumPy well under half what (rows, targets) pairs do.
-        flat = np.arange(0, n * c, c or 1) + targets.astype(np.intp, copy=False)
+        flat = np.arange(0, n * c, c or 1) + t
         losses = -logp.reshape(-1)[flat]
         return _reduce(losses, reduction), (flat, reduction, np.exp(logp))
 

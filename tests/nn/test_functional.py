@@ -138,6 +138,14 @@ def test_cross_entropy_argument_errors(
         F.cross_entropy(ag.Tensor(logits), np.asarray(targets))
 
 
+def test_cross_entropy_op_checks_its_targets_itself() -> None:
+    # The op gathers at flat indices, where row 0's class 3 would be row 1's class 0.
+    from autograd_lite.ops.losses import CrossEntropy
+
+    with pytest.raises(ValueError, match="target 3 is out of range for 3 classes"):
+        CrossEntropy.apply(ag.Tensor(np.zeros((2, 3))), targets=np.array([3, 0]))
+
+
 def test_bad_reduction() -> None:
     with pytest.raises(ValueError, match="reduction"):
         F.mse_loss(ag.Tensor([1.0]), ag.Tensor([1.0]), reduction="avg")
