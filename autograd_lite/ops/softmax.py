@@ -25,7 +25,9 @@ _LARGEST: dict[np.dtype[Any], Array] = {}
 def _largest(dtype: np.dtype[Any]) -> Array:
     big = _LARGEST.get(dtype)
     if big is None:
-        big = _LARGEST[dtype] = np.asarray(np.finfo(dtype).max, dtype=dtype)
+        # Integers and bools have no +inf to clip: +inf leaves them as they are.
+        value = np.finfo(dtype).max if dtype.kind == "f" else np.inf
+        big = _LARGEST[dtype] = np.asarray(value, dtype=dtype if dtype.kind == "f" else None)
     return big
 
 

@@ -59,6 +59,17 @@ def test_log_softmax_of_infinite_slices(dtype: Any) -> None:
     np.testing.assert_allclose(got, np.array(expected, dtype=dtype), rtol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "logits", [np.array([[-128, 127]], np.int8), np.array([[1, 2, 3]]), np.array([[True, False]])]
+)
+def test_log_softmax_of_integers_is_computed_in_float64(logits: np.ndarray) -> None:
+    # int8 −128 − 127 wraps in int8: the shift must not be taken in the input's dtype.
+    got = Tensor(logits).log_softmax(axis=1)
+    expected = Tensor(logits.astype(np.float64)).log_softmax(axis=1)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got.data, expected.data)
+
+
 def test_functional_forms() -> None:
     x = Tensor(np.array([[1.0, 2.0], [3.0, 5.0]]))
     np.testing.assert_array_equal(ag.softmax(x, axis=0).data, x.softmax(axis=0).data)
