@@ -71,6 +71,8 @@ class CrossEntropy(Op):
     @staticmethod
     def forward(s: Array, targets: Array, reduction: str = "mean") -> tuple[Any, Any]:
         n, c = s.shape
+        if targets.dtype.kind not in "iu":
+            raise TypeError(f"targets must be integer class indices, got dtype {targets.dtype}")
         t = targets.astype(np.intp, copy=False)
         # Read as unsigned, a negative target exceeds every class count: one max checks
         # both bounds.

@@ -144,6 +144,8 @@ def test_cross_entropy_op_checks_its_targets_itself() -> None:
 
     with pytest.raises(ValueError, match="target 3 is out of range for 3 classes"):
         CrossEntropy.apply(ag.Tensor(np.zeros((2, 3))), targets=np.array([3, 0]))
+    with pytest.raises(TypeError, match="integer class indices, got dtype float64"):
+        CrossEntropy.apply(ag.Tensor(np.zeros((2, 3))), targets=np.array([1.5, 0.0]))
 
 
 def test_bad_reduction() -> None:
