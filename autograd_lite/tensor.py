@@ -228,11 +228,7 @@ class Tensor(engine.GradNode):
     def _fit_grad(self, g: Any) -> Any:
         data = self.data
         if g.shape != data.shape:
-            # An array (the plain backward's case) goes straight to the reduction.
-            if type(g) is np.ndarray:
-                g = dual.reduce_to_shape(g, data.shape)
-            else:
-                g = dual.sum_to_shape(g, data.shape)
+            g = dual.sum_to_shape(g, data.shape)
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
         return g

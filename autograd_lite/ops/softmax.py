@@ -25,9 +25,13 @@ _LARGEST: dict[np.dtype[Any], Array] = {}
 def _largest(dtype: np.dtype[Any]) -> Array:
     big = _LARGEST.get(dtype)
     if big is None:
-        # Integers and bools have no +inf to clip: +inf leaves them as they are.
-        value = np.finfo(dtype).max if dtype.kind == "f" else np.inf
-        big = _LARGEST[dtype] = np.asarray(value, dtype=dtype if dtype.kind == "f" else None)
+        if dtype.kind == "f":
+            big = np.asarray(np.finfo(dtype).max, dtype=dtype)
+        else:
+            # Integers and bools have no +inf to clip; a float64 +inf leaves them as they
+            # are and shifts them in float64.
+            big = np.asarray(np.inf)
+        _LARGEST[dtype] = big
     return big
 
 
