@@ -266,10 +266,10 @@ class Tensor(engine.GradNode):
         return arithmetic.mul(other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return arithmetic.Div.apply(self, other)
+        return arithmetic.div(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return arithmetic.Div.apply(other, self)
+        return arithmetic.div(other, self)
 
     def __pow__(self, exponent: Any) -> Tensor:
         return arithmetic.power(self, exponent)

@@ -229,7 +229,11 @@ class PowTensor(Op):
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         x, y = xs
         gx = g * (y * x ** (y - 1)) if needs[0] else None
-        gy = g * (out * dual.log(x)) if needs[1] else None
+        gy = None
+        if needs[1]:
+            # log x in the output's dtype: a float32 base under a float64 exponent must
+            # not give the exponent's gradient float32 accuracy.
+            gy = g * (out * dual.log(x if x.dtype == out.dtype else x.astype(out.dtype)))
         return gx, gy
 
 
@@ -238,9 +242,10 @@ def power(x: Any, exponent: Any) -> Tensor:
     if type(exponent) is int or type(exponent) is float:
         # The common case, ahead of the slower abstract-class check below.
         return Pow.apply(x, p=exponent)
-    if isinstance(exponent, numbers.Real) and not isinstance(exponent, (bool, np.bool_)):
+    if isinstance(exponent, (numbers.Real, np.bool_)):
         # A NumPy scalar becomes a Python number: a constant exponent must not change the
-        # result's dtype (float32 ** np.float64(2) stays float32) and must be accepted.
+        # result's dtype (float32 ** np.float64(2) stays float32) and must be accepted. A
+        # bool is the number it stands for, as in NumPy (x ** True is x ** 1).
         p = exponent.item() if isinstance(exponent, np.generic) else exponent
         return Pow.apply(x, p=p)
     if isinstance(exponent, np.ndarray) and exponent.ndim == 0:
@@ -252,6 +257,16 @@ def power(x: Any, exponent: Any) -> Tensor:
         f"pow: unsupported exponent of type {type(exponent).__name__} "
         f"(base shape {shape}); use a number or a Tensor"
     )
+
+
+def div(x: Any, y: Any) -> Tensor:
+    """``x / y``. True division computes in floating point, so a Python int or bool beside an
+    integer or bool Tensor is a float64 (as NumPy takes it: uint8 / -2 is float64, where a
+    uint8 constant could not hold -2)."""
+    for c, t in ((y, x), (x, y)):
+        if type(c) in (int, bool) and isinstance(t, Tensor) and t.dtype.kind in "biu":
+            return Div.apply(*((t, np.float64(c)) if c is y else (np.float64(c), t)))
+    return Div.apply(x, y)
 
 
 def _is_constant(c: Any, x: Any) -> bool:

@@ -160,35 +160,39 @@ def _describe(tensors: tuple[Tensor, ...]) -> str:
 
 def _plain_error(e: Exception) -> type[Exception]:
     """The built-in class of a forward's error, so NumPy's own subclasses (AxisError,
-    DTypePromotionError, ...) never reach the user; an IndexError stays one."""
-    for base in (ValueError, TypeError, IndexError):
+    DTypePromotionError, ...) never reach the user; an IndexError or OverflowError (int8 ** 300)
+    stays one."""
+    for base in (ValueError, TypeError, IndexError, OverflowError):
         if isinstance(e, base):
             return base
-    return ValueError  # OverflowError: e.g. inf written into an integer array
+    return ValueError
 
 
 def _as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:
-    like: np.dtype[Any] | None = None
-    for x in inputs:
-        if isinstance(x, Tensor) and x.dtype.kind == "f":
-            like = x.dtype
-            break
+    dtypes = [x.dtype for x in inputs if isinstance(x, Tensor)]
     out = []
     for x in inputs:
         if isinstance(x, Tensor):
             out.append(x)
         else:
-            out.append(Tensor._wrap(_constant(x, like)))
+            out.append(Tensor._wrap(_constant(x, dtypes)))
     return tuple(out)
 
 
-def _constant(x: Any, like: np.dtype[Any] | None) -> np.ndarray[Any, Any]:
-    """A non-Tensor operand as an array. A Python number next to a floating Tensor takes
-    that Tensor's dtype, as NumPy treats Python scalars (float32 stays float32)."""
+def _constant(x: Any, dtypes: list[np.dtype[Any]]) -> np.ndarray[Any, Any]:
+    """A non-Tensor operand as an array. A Python number takes the dtype NumPy gives it
+    beside the Tensors' dtypes: that dtype when its kind can hold the number (float32
+    stays float32, int8 + 5 is int8), NumPy's default otherwise (int8 * 1.5 is float64)."""
     if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
-        if like is not None:
-            return np.asarray(x, dtype=like)
-        return np.asarray(x)
+        dtype = np.result_type(*dtypes, x)
+        if dtype.kind == "O":
+            # An int past int64 beside no Tensor of a dtype that can hold it.
+            dtype = np.dtype(np.int64)
+        try:
+            return np.asarray(x, dtype=dtype)
+        except OverflowError:
+            # As NumPy: int8 + 300 and uint8 - 1 raise rather than wrap around.
+            raise OverflowError(f"Python integer {x} is out of bounds for {dtype}") from None
     if isinstance(x, complex) or (isinstance(x, np.ndarray) and x.dtype.kind in "cOUSV"):
         raise TypeError(f"unsupported operand dtype {np.asarray(x).dtype}")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -62,6 +63,25 @@ def test_pow_tensor_exponent(data: st.DataObject) -> None:
     a = data.draw(s.arrays(sa, min_value=0.2, max_value=3.0))
     b = data.draw(s.arrays(sb, min_value=-2.0, max_value=2.0))
     check_grad(lambda x, y: x**y, a, b)
+
+
+def test_pow_float32_base_float64_exponent_gradient_is_float64_accurate() -> None:
+    base = np.array([1.1, 0.7, 3.0], np.float32)
+    y = Tensor(np.array([0.3, 2.5, -1.5]), requires_grad=True)
+    (Tensor(base) ** y).sum().backward()
+    exact = base.astype(np.float64) ** y.data * np.log(base.astype(np.float64))
+    assert y.grad.dtype == np.float64
+    np.testing.assert_allclose(y.grad, exact, rtol=1e-14)
+
+
+def test_bool_exponent_is_its_number() -> None:
+    x = Tensor(np.array([1.5, 2.0], np.float32), requires_grad=True)
+    for p in (True, np.True_):
+        y = x**p
+        assert y.dtype == np.float32
+        np.testing.assert_array_equal(y.data, x.data)
+    (x**False).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
 
 
 @given(data=st.data())
@@ -127,6 +147,31 @@ def test_number_operands_match_the_constant_tensor_path(dtype: Any, c: Any) -> N
         ]:
             assert got.dtype == want.dtype
             np.testing.assert_array_equal(got.data, want.data)
+
+
+_BINARY = [operator.add, operator.sub, operator.mul, operator.truediv, operator.pow]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.int8, np.uint8, np.int64, bool])
+@pytest.mark.parametrize("c", [3, -2, 300, 2**70, 0.5, 1e5, True])
+@pytest.mark.parametrize("op", _BINARY, ids=lambda f: f.__name__)
+def test_number_operands_take_numpys_dtype(dtype: Any, c: Any, op: Any) -> None:
+    """A Python number beside a Tensor gets NumPy's dtype for it: int8 + 5 stays int8,
+    int8 * 0.5 is float64, and a number the dtype cannot hold (uint8 - 1, int8 + 300)
+    raises OverflowError instead of wrapping around."""
+    a = np.array([1, 2, 3], dtype=dtype)
+    for left, right in [(a, c), (c, a)]:
+        with np.errstate(all="ignore"):
+            try:
+                want = op(left, right)
+            except (OverflowError, ValueError, TypeError) as e:
+                # int8 + 300, ints to negative int powers, bool - bool.
+                with pytest.raises(type(e)):
+                    op(*(Tensor(v) if v is a else v for v in (left, right)))
+                continue
+            got = op(*(Tensor(v) if v is a else v for v in (left, right)))
+        assert got.dtype == want.dtype, (left, right)
+        np.testing.assert_array_equal(got.data, want)
 
 
 def test_number_operand_is_a_parameter_not_a_recorded_input() -> None:
