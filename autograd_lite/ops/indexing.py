@@ -38,8 +38,13 @@ def normalize_index(index: Any) -> Any:
     for item in items:
         if isinstance(item, Tensor):
             item = np.array(item.data)
-        elif isinstance(item, (list, np.ndarray)):
+        elif isinstance(item, np.ndarray):
             item = np.array(item)
+        elif isinstance(item, list):
+            item = np.array(item)
+            if item.size == 0 and item.dtype.kind == "f":
+                # An empty list selects nothing, as in NumPy (np.array([]) is float64).
+                item = item.astype(np.intp)
         if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
             raise IndexError(f"arrays used as indices must be integer or bool, got {item.dtype}")
         out.append(item)
@@ -131,14 +136,19 @@ class SetItem(Op):
         y[index] = v
         keep = np.ones(x.shape, dtype=bool)
         keep[index] = False
-        return y, (keep, index, _landed(x.shape, index))
+        return y, (keep, index, _landed(x.shape, index), v.shape)
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
-        keep, index, landed = saved
+        keep, index, landed, vshape = saved
         gv = None
         if needs[1]:
             gv = g[index] if landed is None else g[index] * landed
+            lead = len(vshape) - gv.ndim
+            if lead > 0:
+                # NumPy drops leading size-1 axes of v (v of shape (1, 3) into a row of
+                # shape (3,)): sum to v's shape without them, then put them back.
+                gv = dual.sum_to_shape(gv, vshape[lead:]).reshape(vshape)
         return (g * keep if needs[0] else None), gv
 
 

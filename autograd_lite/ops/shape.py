@@ -231,6 +231,8 @@ def _shape_args(args: tuple[Any, ...]) -> Any:
 
 def reshape(x: Any, *shape: Any) -> Tensor:
     """``x`` with a new shape: ``reshape(x, 2, -1)`` or ``reshape(x, (2, -1))``."""
+    if not shape:
+        raise TypeError("reshape() needs a shape: reshape(2, -1), reshape((2, -1)) or reshape(())")
     return Reshape.apply(x, shape=_shape_args(shape))
 
 

@@ -39,6 +39,9 @@ def test_reshape_forms() -> None:
     assert ag.reshape(x, (-1, 1)).shape == (6, 1)
     with pytest.raises(ValueError, match=r"\(6,\)"):
         x.reshape(4, -1)
+    with pytest.raises(TypeError, match="needs a shape"):
+        Tensor(np.ones(1)).reshape()
+    assert Tensor(np.ones(1)).reshape(()).shape == ()
 
 
 # -------------------------------------------------------------------- transpose
@@ -230,3 +233,31 @@ def test_repeated_setitem_index_passes_gradient_once() -> None:
     np.testing.assert_array_equal(y.data, [2.0, 1.0, 3.0, 3.0])
     np.testing.assert_array_equal(v.grad, [0.0, 10.0, 30.0])
     np.testing.assert_array_equal(x.grad, [0.0, 20.0, 0.0, 40.0])
+
+
+def test_empty_list_index_selects_nothing() -> None:
+    x = np.arange(6.0).reshape(2, 3)
+    for index in [[], (slice(None), []), [[], []]]:
+        got = Tensor(x)[index]
+        assert got.shape == x[index].shape
+        check_grad(lambda t, i=index: t[i].sum() + t.sum(), x)
+    h = Tensor(x) * 1.0
+    h[[]] = 5.0
+    np.testing.assert_array_equal(h.data, x)
+
+
+@pytest.mark.parametrize(
+    ("index", "vshape"),
+    [(0, (1, 3)), (0, (1, 1)), (0, (1, 1, 3)), (slice(1, 3), (1, 2, 1)), ([0, 2], (1, 2, 3))],
+)
+def test_setitem_value_with_leading_size_1_axes(index: Any, vshape: tuple[int, ...]) -> None:
+    """NumPy drops a value's leading size-1 axes on assignment; its gradient gets them back."""
+    rng = np.random.default_rng(0)
+
+    def f(x: Tensor, v: Tensor) -> Tensor:
+        h = x * 1.0
+        h[index] = v
+        return h * h
+
+    x, v = rng.standard_normal((4, 3)), rng.standard_normal(vshape)
+    check_grad(f, x, v)
