@@ -25,6 +25,9 @@ def normalize_axes(axis: AxisLike, ndim: int) -> tuple[int, ...]:
     """``axis`` as a sorted tuple of non-negative axes, checked against ``ndim``."""
     if axis is None:
         return tuple(range(ndim))
+    if ndim == 0 and type(axis) is int and axis in (0, -1):
+        # As NumPy's sum and max: a 0-d value reduces along axis 0 (or -1) to itself.
+        return ()
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for a in axes:
@@ -32,7 +35,7 @@ def normalize_axes(axis: AxisLike, ndim: int) -> tuple[int, ...]:
             raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
         if not -ndim <= a < ndim:
             raise ValueError(f"axis {a} is out of bounds for a tensor of {ndim} dimension(s)")
-        out.append(int(a) % ndim if ndim else 0)
+        out.append(int(a) % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"repeated axis in {axis!r}")
     return tuple(sorted(out))

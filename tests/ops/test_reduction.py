@@ -61,6 +61,28 @@ def test_bad_axis(axis: Any) -> None:
         Tensor(np.ones((2, 3))).sum(axis=axis)
 
 
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+@pytest.mark.parametrize("axis", [0, -1])
+def test_a_0d_tensor_reduces_along_axis_0_to_itself(name: str, axis: int) -> None:
+    x = Tensor(np.array(0.5), requires_grad=True)
+    y = getattr(x, name)(axis=axis)
+    assert y.shape == () and float(y.data) == 0.5
+    assert getattr(x, name)(axis=axis, keepdims=True).shape == ()
+    y.backward()
+    assert x.grad == 1.0
+
+
+@pytest.mark.parametrize("axis", [1, -2, (0,), ()])
+def test_a_0d_tensor_has_no_other_axis(axis: Any) -> None:
+    t = Tensor(np.array(0.5))
+    if axis == ():
+        # No axes: nothing reduced, as in NumPy.
+        assert float(t.sum(axis=axis).data) == 0.5
+        return
+    with pytest.raises(ValueError, match="axis"):
+        t.sum(axis=axis)
+
+
 def test_max_of_empty_raises() -> None:
     with pytest.raises(ValueError, match=r"\(0,\)"):
         Tensor(np.ones(0)).max()

@@ -95,6 +95,13 @@ def test_matmul_gradgradcheck_every_case(shapes: tuple[Any, Any], seed: int) -> 
     assert gradgradcheck(lambda a, b: (a @ b) * (a @ b), [x, w])
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_a_0d_tensor_gradgradcheck(name: str) -> None:
+    # The VJP sums along the axis the forward took: a 0-d tensor's axis 0.
+    x = ag.Tensor(np.array(0.5), requires_grad=True)
+    assert gradgradcheck(lambda t: getattr(t, name)(axis=-1) * t * t, [x])
+
+
 def test_two_layer_net_gradgradcheck() -> None:
     rng = np.random.default_rng(0)
     X = ag.Tensor(rng.standard_normal((4, 3)))
