@@ -68,7 +68,8 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
 def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of ``sigmoid(logits)`` against ``targets`` in [0, 1], same shape.
 
-    One fused op, ``max(x, 0) − x·y + log(1 + e^(−|x|))``, finite for any logit.
+    One fused op, ``max(x, 0) − x·y + log(1 + e^(−|x|))``, finite for any finite logit
+    (an infinite one can give NaN).
     """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     x = _as_tensor(logits, "binary_cross_entropy_with_logits logits")
