@@ -56,12 +56,10 @@ class Adam(Optimizer):
         return problems
 
     def step(self) -> None:
-        for i, p, group in self._indexed():
-            g = self._grad(p)
-            if g is None:
-                continue
-            lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
-            beta1, beta2 = group["betas"]
+        for i, p, group, g in self._with_grads():
+            # Python floats: a NumPy float64 hyperparameter would promote float32 parameters.
+            lr, eps, wd = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+            beta1, beta2 = (float(b) for b in group["betas"])
             if wd != 0:
                 g = g + wd * p.data
             state = self.state.get(i)
@@ -82,5 +80,5 @@ class Adam(Optimizer):
             denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + eps
             # Out of place: arrays that views of p (p.T, p.reshape) share stay as the
             # graphs that used them saw them; graphs reading p itself see _version.
-            p.data = p.data - step_size * (m / denom)
+            p.data = np.asarray(p.data - step_size * (m / denom), dtype=p.dtype)
             bump(p)

@@ -97,12 +97,25 @@ class Optimizer:
                 i += 1
         return out
 
-    @staticmethod
-    def _grad(p: Tensor) -> Array | None:
-        g = p.grad
-        if g is None:
-            return None
-        return np.asarray(g.data if isinstance(g, Tensor) else g)
+    def _with_grads(self) -> list[tuple[int, Tensor, dict[str, Any], Array]]:
+        """``(index, parameter, group, gradient)`` for every parameter with a ``.grad``,
+        each gradient checked for the parameter's shape and cast to its dtype. Every
+        gradient is checked before a step changes anything."""
+        out = []
+        for i, p, group in self._indexed():
+            g = p.grad
+            if g is None:
+                continue
+            g = np.asarray(g.data if isinstance(g, Tensor) else g)
+            if g.shape != p.shape:
+                raise ValueError(
+                    f"{type(self).__name__}.step: parameter {i} has shape {p.shape} but its "
+                    f".grad has shape {g.shape}; nothing was updated"
+                )
+            if g.dtype != p.dtype:
+                g = g.astype(p.dtype)
+            out.append((i, p, group, g))
+        return out
 
     def state_dict(self) -> dict[str, Any]:
         """A deep copy of the state and hyperparameters, parameters named by index."""
@@ -147,15 +160,21 @@ class Optimizer:
         params = {i: p for i, p, _ in self._indexed()}
         new_state: dict[int, dict[str, Any]] = {}
         for key, entry in dict(state_dict["state"]).items():
-            try:
+            # An int, or its decimal digits (a key that went through a text format).
+            if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
                 i = int(key)
-            except (TypeError, ValueError):
+            elif isinstance(key, str) and key.isdecimal():
+                i = int(key)
+            else:
                 problems.append(f"state key {key!r} is not a parameter index")
                 continue
             if i not in params:
                 problems.append(f"state for parameter {i}, but there are {len(params)}")
                 continue
             expected = set(self.state_arrays) | set(self.state_scalars)
+            if not isinstance(entry, Mapping):
+                problems.append(f"state {i}: a {type(entry).__name__}, expected a dict")
+                continue
             if set(entry) != expected:
                 problems.append(f"state {i}: entries {sorted(entry)}, expected {sorted(expected)}")
                 continue
@@ -170,7 +189,11 @@ class Optimizer:
                     )
                 s[k] = arr.copy()
             for k in self.state_scalars:
-                s[k] = entry[k].item() if isinstance(entry[k], np.generic) else entry[k]
+                v = entry[k].item() if isinstance(entry[k], np.generic) else entry[k]
+                # Every scalar state entry is a count of steps taken.
+                if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                    problems.append(f"state {i} {k!r}: {v!r}, expected a count (an int >= 0)")
+                s[k] = v
             new_state[i] = s
         if problems:
             raise ValueError(

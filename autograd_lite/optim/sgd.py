@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 from ..versions import bump
 from .optimizer import Optimizer, _check_nonneg
 
@@ -53,17 +55,16 @@ class SGD(Optimizer):
         return problems
 
     def step(self) -> None:
-        for i, p, group in self._indexed():
-            g = self._grad(p)
-            if g is None:
-                continue
-            lr, momentum = group["lr"], group["momentum"]
-            wd, nesterov = group["weight_decay"], group["nesterov"]
+        for i, p, group, g in self._with_grads():
+            # Python floats: a NumPy float64 hyperparameter would promote float32 parameters.
+            lr, momentum = float(group["lr"]), float(group["momentum"])
+            wd, nesterov = float(group["weight_decay"]), group["nesterov"]
             d = g + wd * p.data if wd != 0 else g
             if momentum != 0:
                 state = self.state.get(i)
                 if state is None:
-                    buf = d.copy()
+                    # np.array: an array even for a 0-d parameter, whose d is a NumPy scalar.
+                    buf = np.array(d, dtype=p.dtype)
                     self.state[i] = {"momentum_buffer": buf}
                 else:
                     buf = state["momentum_buffer"]
@@ -72,5 +73,5 @@ class SGD(Optimizer):
                 d = d + momentum * buf if nesterov else buf
             # Out of place: arrays that views of p (p.T, p.reshape) share stay as the
             # graphs that used them saw them; graphs reading p itself see _version.
-            p.data = p.data - lr * d
+            p.data = np.asarray(p.data - lr * d, dtype=p.dtype)
             bump(p)

@@ -1,0 +1,96 @@
+"""What every optimizer shares: parameter shapes and dtypes kept, gradients checked before
+any update, state dicts checked before anything is loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from autograd_lite import nn, optim
+
+FACTORIES: dict[str, Callable[..., optim.Optimizer]] = {
+    "sgd": lambda ps, **kw: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1, **kw),
+    "nesterov": lambda ps, **kw: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, **kw),
+    "adam": lambda ps, **kw: optim.Adam(ps, lr=0.1, weight_decay=0.1, **kw),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_a_0d_parameter_steps_as_a_1_element_one(name: str) -> None:
+    """A 0-d parameter's arithmetic gives NumPy scalars; its state must still be arrays
+    updated in place (a scalar momentum buffer stayed at its first value)."""
+    p0, p1 = nn.Parameter(np.array(1.0)), nn.Parameter(np.array([1.0]))
+    o0, o1 = FACTORIES[name]([p0]), FACTORIES[name]([p1])
+    for g in (1.0, -0.5, 2.0):
+        p0.grad, p1.grad = np.array(g), np.array([g])
+        o0.step()
+        o1.step()
+        assert type(p0.data) is np.ndarray and p0.shape == ()
+        assert float(p0.data) == float(p1.data[0])
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_float32_parameters_stay_float32(name: str) -> None:
+    """NumPy float64 hyperparameters and a float64 gradient do not promote the parameter."""
+    p = nn.Parameter(np.ones(3, np.float32))
+    opt = FACTORIES[name]([p])
+    for group in opt.param_groups:
+        group["lr"] = np.float64(0.05)  # as a scheduler might write it
+    for _ in range(2):
+        p.grad = np.ones(3, np.float64)
+        opt.step()
+        assert p.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_a_gradient_of_the_wrong_shape_raises_before_any_update(name: str) -> None:
+    a, b = nn.Parameter(np.ones(2)), nn.Parameter(np.ones(2))
+    opt = FACTORIES[name]([a, b])
+    a.grad, b.grad = np.ones(2), np.ones((3, 2))
+    with pytest.raises(ValueError, match=r"parameter 1 has shape \(2,\).*\(3, 2\)"):
+        opt.step()
+    np.testing.assert_array_equal(a.data, [1.0, 1.0])
+    assert b.shape == (2,) and opt.state == {}
+
+
+@pytest.mark.parametrize(
+    ("key", "entry", "match"),
+    [
+        (0, {"step": -1}, "'step': -1"),
+        (0, {"step": 2.5}, "'step': 2.5"),
+        (0, {"step": "x"}, "'step': 'x'"),
+        (0, {"step": True}, "'step': True"),
+        (True, {"step": 1}, "state key True"),
+        (0.0, {"step": 1}, "state key 0.0"),
+        (0, 7, "state 0: a int, expected a dict"),
+    ],
+)
+def test_adam_load_state_dict_checks_every_entry(key: Any, entry: Any, match: str) -> None:
+    p = nn.Parameter(np.ones(2))
+    opt = optim.Adam([p], lr=0.1)
+    p.grad = np.ones(2)
+    opt.step()
+    sd = opt.state_dict()
+    if isinstance(entry, dict):
+        entry = {**sd["state"][0], **entry}
+    sd["state"] = {key: entry}
+    before = opt.state_dict()
+    with pytest.raises(ValueError, match=match):
+        opt.load_state_dict(sd)
+    after = opt.state_dict()
+    assert after["state"][0]["step"] == before["state"][0]["step"] == 1
+    np.testing.assert_array_equal(after["state"][0]["exp_avg"], before["state"][0]["exp_avg"])
+
+
+def test_state_keys_as_decimal_strings_load() -> None:
+    p = nn.Parameter(np.ones(2))
+    opt = optim.Adam([p], lr=0.1)
+    p.grad = np.ones(2)
+    opt.step()
+    sd = opt.state_dict()
+    sd["state"] = {"0": sd["state"][0]}
+    opt.load_state_dict(sd)
+    assert opt.state[0]["step"] == 1
