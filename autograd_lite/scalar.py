@@ -265,7 +265,8 @@ class Scalar(engine.GradNode):
         # relu'(0) = 0 (ReLU's subgradient choice): the VJP tests x > 0. Built inline, as
         # the binary ops are: relu is in every hidden neuron.
         s: Scalar = _new(Scalar)
-        s.data = x if x > 0.0 else 0.0
+        # NaN stays NaN, as max(x, 0) gives it for a Tensor.
+        s.data = x if x > 0.0 else (0.0 if x == x else x)
         s.grad = None
         s._retains_grad = False
         s._saved = None

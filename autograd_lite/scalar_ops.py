@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 from operator import mul
 from typing import Any, ClassVar
 
@@ -41,6 +42,23 @@ class PowScalar:
         return gx, gy
 
 
+def _exact_sum(xs: list[float]) -> float:
+    """The exact sum rounded once, whatever the order of the terms (``math.fsum``), also
+    where fsum gives up: +inf and -inf together are NaN, and a sum whose partial sums
+    overflow is taken exactly in fractions (1e308 + 1e308 - 1e308 is 1e308)."""
+    try:
+        return math.fsum(xs)
+    except ValueError:
+        return math.nan
+    except OverflowError:
+        # Every term is finite here (fsum handles infinities without overflowing).
+        total = sum(map(Fraction, xs))
+        try:
+            return float(total)
+        except OverflowError:
+            return math.inf if total > 0 else -math.inf
+
+
 class SumN:
     """z = Σᵢ xᵢ over n Scalars: the n-ary form of ``Add`` (derivation 000's bias rule,
     db = Σ G, read backwards: each term receives g).
@@ -54,8 +72,7 @@ class SumN:
     @staticmethod
     def apply(values: Iterable[Any]) -> Scalar:
         parents = tuple(v if isinstance(v, Scalar) else _const(_number(v, "sum")) for v in values)
-        # fsum: the exact sum rounded once, whatever the order of the terms.
-        return _node(math.fsum([p.data for p in parents]), SumN, parents, None)
+        return _node(_exact_sum([p.data for p in parents]), SumN, parents, None)
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:

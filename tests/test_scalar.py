@@ -375,6 +375,39 @@ def test_second_derivatives_of_the_scalar_only_ops(v: float) -> None:
     assert x.grad == pytest.approx(central(first, v), rel=1e-5)
 
 
+@pytest.mark.parametrize("v", [-1.5, 0.8])
+def test_second_derivatives_through_relu(v: float) -> None:
+    # relu(x)·x² is x³ or 0: second derivative 6x or 0.
+    x = Scalar(v)
+    (x.relu() * x * x).backward(create_graph=True)
+    dx = x.grad
+    assert isinstance(dx, Scalar) and dx.data == pytest.approx(3 * v * v if v > 0 else 0.0)
+    x.grad = None
+    dx.backward()
+    assert x.grad == pytest.approx(6 * v if v > 0 else 0.0)
+
+
+def test_relu_of_nan_is_nan_as_for_a_tensor() -> None:
+    assert math.isnan(Scalar(math.nan).relu().data)
+    assert Scalar(-0.0).relu().data == 0.0 and Scalar(-3.0).relu().data == 0.0
+
+
+@pytest.mark.parametrize(
+    ("terms", "want"),
+    [
+        ([1e308, 1e308, -1e308], 1e308),  # fsum's partial sums overflow; the sum does not
+        ([1e308, 1e308], math.inf),
+        ([-1e308, -1e308, 1.0], -math.inf),
+        ([math.inf, -math.inf], math.nan),
+        ([math.inf, 1.0], math.inf),
+        ([math.nan, 1.0], math.nan),
+    ],
+)
+def test_sum_of_extreme_terms(terms: list[float], want: float) -> None:
+    got = Scalar.sum(terms).data
+    assert got == want or (math.isnan(want) and math.isnan(got))
+
+
 def _first_derivative(v: float) -> float:
     x = Scalar(v)
     (x**3 + x.sigmoid() * x.exp() - x.log() / x).backward()

@@ -35,8 +35,11 @@ class ReLU(Op):
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         (x,) = xs
-        # x is a float when a Scalar runs this VJP.
-        return (g * (x > (0.0 if type(x) is float else constant(0, (), x.dtype))),)
+        if type(x) is np.ndarray:
+            # A cached zero of x's dtype: NumPy converts a Python 0 at as much cost again.
+            return (g * (x > constant(0, (), x.dtype)),)
+        # A Scalar's float, or a Tensor or Scalar node under create_graph=True.
+        return (g * (x > 0.0),)
 
 
 class Sigmoid(Op):
