@@ -50,7 +50,8 @@ def _encode(obj: Any, path: str, arrays: dict[str, Array]) -> Any:
                 f"save: cannot store the {arr.dtype} array at {path or '<root>'!r}: only numeric, "
                 "bool and string arrays are saved (object arrays would need pickle)"
             )
-        name = path or "<root>"
+        # A zip member name ends at a NUL byte.
+        name = (path or "<root>").replace("\x00", "\\0")
         while name in arrays or name == _META:
             name += "~"
         arrays[name] = arr
@@ -170,7 +171,15 @@ def load(path: str | os.PathLike[str]) -> Any:
         raise CheckpointError(
             f"cannot read checkpoint {where}: corrupt or truncated ({e})"
         ) from None
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError, TypeError) as e:
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        KeyError,
+        TypeError,
+        NotImplementedError,  # a member compressed by a method zipfile lacks
+        RuntimeError,  # an encrypted member; RecursionError: a header nested too deep
+    ) as e:
         raise CheckpointError(
             f"cannot read checkpoint {where}: corrupt or truncated ({type(e).__name__}: {e})"
         ) from None
@@ -182,7 +191,9 @@ def _read(npz: Any, where: str) -> Any:
             f"{where} is an .npz file but not an autograd_lite checkpoint (no {_META!r} entry; "
             f"it holds {sorted(npz.files)[:5]})"
         )
-    meta_arr = npz[_META]
+    # Members are read by their exact names: NpzFile would also find the member "x.npy"
+    # of the key "x" under the key "x.npy".
+    meta_arr = npz[_META + ".npy"]
     try:
         meta = json.loads(meta_arr.tobytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -195,7 +206,7 @@ def _read(npz: Any, where: str) -> Any:
             f"{where}: checkpoint format version {version!r} is not supported (this "
             f"autograd_lite reads version {FORMAT_VERSION}); was it written by a newer release?"
         )
-    arrays = {name: npz[name] for name in npz.files if name != _META}
+    arrays = {name: npz[name + ".npy"] for name in npz.files if name != _META}
     for name, arr in arrays.items():
         if arr.dtype.hasobject:
             raise CheckpointError(f"refusing to load {where}: {name!r} is an object array")

@@ -208,3 +208,45 @@ def test_checkpoint_gets_ordinary_permissions(tmp_path: Path) -> None:
     path.chmod(0o600)
     ag.save({"w": 2}, path)
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_keys_that_look_like_member_names_round_trip(tmp_path: Path) -> None:
+    """The member of key "x" is "x.npy": reading members by exact name keeps it apart from
+    the key "x.npy" (and a NUL byte, where zip names end, is stored escaped)."""
+    obj = {
+        "x.npy": np.zeros(2),
+        "x": np.ones(2),
+        "a\x00b": np.full(2, 3.0),
+        "a\\0b": np.full(2, 4.0),
+        "__autograd_lite__": np.arange(2),
+    }
+    ag.save(obj, tmp_path / "c.npz")
+    back = ag.load(tmp_path / "c.npz")
+    assert list(back) == list(obj)
+    for k, v in obj.items():
+        np.testing.assert_array_equal(back[k], v)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "what"),
+    [("method", 1, "compression method"), ("flags", 1, "encrypted")],
+)
+def test_a_member_zipfile_cannot_open_is_a_clear_error(
+    tmp_path: Path, field: str, value: int, what: str
+) -> None:
+    """An unsupported compression method or an encryption flag (one flipped bit can make
+    either) is a CheckpointError, not zipfile's NotImplementedError or RuntimeError."""
+    path = tmp_path / "c.npz"
+    ag.save({"w": np.ones(3)}, path)
+    raw = bytearray(path.read_bytes())
+    # Local headers keep flags and method at offsets 6 and 8, central ones at 8 and 10.
+    for sig, offsets in ((b"PK\x03\x04", (6, 8)), (b"PK\x01\x02", (8, 10))):
+        at = raw.find(sig)
+        while at != -1:
+            off = at + offsets[0 if field == "flags" else 1]
+            raw[off : off + 2] = value.to_bytes(2, "little")
+            at = raw.find(sig, at + 4)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(serialization.CheckpointError, match="corrupt") as info:
+        ag.load(path)
+    assert what in str(info.value)
