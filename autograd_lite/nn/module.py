@@ -94,17 +94,36 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` under ``name`` (None removes it), as attribute assignment does."""
+        self._check_name("register_parameter", name, self._parameters)
         if param is None:
             self._parameters.pop(name, None)
+        elif not isinstance(param, Parameter):
+            # A plain Tensor would become an ordinary attribute, unseen by parameters().
+            raise TypeError(
+                f"register_parameter({name!r}): expected an nn.Parameter or None, got "
+                f"{type(param).__name__} (wrap a tensor as nn.Parameter(data))"
+            )
         else:
             setattr(self, name, param)
 
     def add_module(self, name: str, module: Module) -> None:
         """Register ``module`` under ``name`` (names need not be identifiers, e.g. ``"0"``)."""
+        self._check_name("add_module", name, self._modules)
         if not isinstance(module, Module):
             raise TypeError(f"add_module({name!r}): expected a Module, got {type(module).__name__}")
-        self._parameters.pop(name, None)
         self._modules[name] = module
+
+    def _check_name(self, method: str, name: Any, own: dict[str, Any]) -> None:
+        """A registry name: a non-empty str without dots (they join names in state dicts),
+        not already an attribute of another kind."""
+        if not isinstance(name, str):
+            raise TypeError(f"{method}: the name must be a str, got {type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f"{method}: {name!r} is not a valid name (empty, or contains '.')")
+        if name not in own and (
+            name in self.__dict__ or name in self._parameters or name in self._modules
+        ):
+            raise KeyError(f"{method}: attribute {name!r} already exists")
 
     # --------------------------------------------------------------- the forward
     def forward(self, *args: Any, **kwargs: Any) -> Any:

@@ -86,6 +86,38 @@ def test_assigning_before_super_init_is_a_clear_error() -> None:
         Bad()
 
 
+def test_register_parameter_takes_only_a_parameter() -> None:
+    """A plain Tensor or array would become an attribute that parameters() never sees."""
+    m = nn.Module()
+    for value in (ag.Tensor(np.ones(2), requires_grad=True), np.ones(2)):
+        with pytest.raises(TypeError, match=r"expected an nn\.Parameter or None"):
+            m.register_parameter("w", value)  # type: ignore[arg-type]
+    assert not hasattr(m, "w") and list(m.named_parameters()) == []
+    m.register_parameter("w", nn.Parameter(np.ones(2)))
+    assert [n for n, _ in m.named_parameters()] == ["w"]
+    m.register_parameter("w", None)
+    assert list(m.named_parameters()) == []
+
+
+def test_registry_names_are_checked() -> None:
+    """Names join with dots in state dicts: an empty or dotted name, or one taken by another
+    kind of attribute, would lose or shadow a parameter there."""
+    m = nn.Module()
+    m.weight = nn.Parameter(np.ones(1))
+    m.foo = 5
+    for name in ("", "a.b", "weight", "foo"):
+        with pytest.raises(KeyError):
+            m.add_module(name, nn.Linear(1, 1))
+    with pytest.raises(TypeError, match="must be a str"):
+        m.add_module(3, nn.Linear(1, 1))  # type: ignore[arg-type]
+    with pytest.raises(KeyError, match="already exists"):
+        m.register_parameter("foo", nn.Parameter(np.ones(1)))
+    assert m.foo == 5 and list(m.state_dict()) == ["weight"]
+    m.add_module("lin", nn.Linear(1, 1))
+    m.add_module("lin", nn.Linear(2, 1))  # replacing a module under its own name is fine
+    assert m.lin.weight.shape == (2, 1)
+
+
 def test_forward_zero_grad_train_eval() -> None:
     net = Net()
     x = ag.Tensor(np.random.default_rng(3).standard_normal((5, 3)))
