@@ -26,7 +26,7 @@ from .viz import draw_graph
 
 # isort: split
 # nn and optim build on the Tensor and ops above, so they are imported after them.
-from . import datasets, nn, optim
+from . import datasets, nn, optim, testing
 from .serialization import load, save
 
 __version__ = "0.1.0"
@@ -68,6 +68,7 @@ __all__ = [
     "swapaxes",
     "tanh",
     "tensor",
+    "testing",
     "transpose",
     "where",
     "zeros",

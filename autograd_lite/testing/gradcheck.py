@@ -139,14 +139,18 @@ def gradgradcheck(
     seed: int = 1,
 ) -> bool:
     """Check second derivatives: gradcheck of ``x ↦ vᵀ ∂fn/∂x`` (built with
-    ``create_graph=True``) against finite differences of the first derivatives."""
+    ``create_graph=True``) against finite differences of the first derivatives.
+
+    Those first derivatives run every VJP on Tensors, not on the arrays of a plain
+    backward: they are first checked to equal the plain ones, since differentiating a
+    wrong but smooth Tensor path would agree with its own finite differences."""
     xs = _as_float64_leaves([inputs] if isinstance(inputs, Tensor) else inputs)
     wanted = [i for i, x in enumerate(xs) if x.requires_grad]
     outs = _outputs(fn(*xs))
     rng = np.random.default_rng(seed)
     vs = [None if o is None else Tensor._wrap(rng.standard_normal(o.shape)) for o in outs]
 
-    def first_derivatives(*args: Tensor) -> tuple[Tensor | None, ...]:
+    def first(args: Sequence[Tensor], create_graph: bool) -> tuple[Tensor | None, ...]:
         ys = _outputs(fn(*args))
         live = [(y, v) for y, v in zip(ys, vs) if y is not None and v is not None]
         live = [(y, v) for y, v in live if y.requires_grad]
@@ -156,8 +160,18 @@ def gradgradcheck(
             [y for y, _ in live],
             [args[i] for i in wanted],
             grad_outputs=[v for _, v in live],
-            create_graph=True,
+            create_graph=create_graph,
             allow_unused=True,
         )
 
-    return gradcheck(first_derivatives, xs, eps=eps, atol=atol, rtol=rtol, seed=seed + 1)
+    for i, a, b in zip(wanted, first(xs, True), first(xs, False)):
+        a_data = np.zeros(xs[i].shape) if a is None else a.data
+        b_data = np.zeros(xs[i].shape) if b is None else b.data
+        if not np.allclose(a_data, b_data, rtol=rtol, atol=atol, equal_nan=True):
+            raise GradcheckError(
+                f"first derivative of input {i} (shape {xs[i].shape}) differs between "
+                f"create_graph=True and a plain backward: {a_data!r} vs {b_data!r}"
+            )
+    return gradcheck(
+        lambda *args: first(args, True), xs, eps=eps, atol=atol, rtol=rtol, seed=seed + 1
+    )

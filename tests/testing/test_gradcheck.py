@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -101,3 +103,14 @@ def test_unused_input_gets_zero_gradient() -> None:
     x = Tensor(np.ones(2), requires_grad=True)
     y = Tensor(np.ones(3), requires_grad=True)
     assert gradcheck(lambda a, b: a * 2.0, [x, y])
+
+
+def test_reachable_as_ag_testing_without_hypothesis() -> None:
+    """README's ``ag.testing.gradgradcheck`` works after ``import autograd_lite as ag``;
+    hypothesis loads only with the strategies."""
+    code = (
+        "import sys, autograd_lite as ag; "
+        "assert ag.testing.gradgradcheck and ag.testing.gradcheck; "
+        "assert 'hypothesis' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

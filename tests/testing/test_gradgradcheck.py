@@ -37,3 +37,24 @@ def test_gradgradcheck_catches_a_wrong_second_derivative() -> None:
     ag.testing.gradcheck(lambda t: SquareWithWrongSecondDerivative.apply(t), [x])
     with pytest.raises(GradcheckError, match=r"input 0 .* at index \(\d\,\): analytic"):
         gradgradcheck(lambda t: SquareWithWrongSecondDerivative.apply(t), [x])
+
+
+class CubeWithWrongTensorPath(ag.Function):
+    """y = x³; right on arrays (3x²g), 2.9x²g on Tensors: smooth, so the second-order
+    differences of the Tensor path agree with it. Only comparing paths finds it."""
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        return x**3, None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        (x,) = xs
+        return (g * ((2.9 if isinstance(x, ag.Tensor) else 3.0) * x * x),)
+
+
+def test_gradgradcheck_catches_a_wrong_create_graph_path() -> None:
+    x = ag.Tensor(np.array([0.5, 1.0, 2.0]), requires_grad=True)
+    assert ag.testing.gradcheck(CubeWithWrongTensorPath.apply, [x])
+    with pytest.raises(GradcheckError, match=r"input 0 .* differs between create_graph=True"):
+        gradgradcheck(CubeWithWrongTensorPath.apply, [x])
