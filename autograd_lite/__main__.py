@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -52,6 +53,16 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
     if not (value > 0 and np.isfinite(value)):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
     return value
 
 
@@ -98,7 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--batch-size", type=_positive_int, default=64, help="default: 64")
     add("--optimizer", choices=sorted(DEFAULT_LR), default="adam", help="default: adam")
-    add("--seed", type=int, default=0, help="seed of data, split, init, shuffling (default: 0)")
+    add(
+        "--seed",
+        type=_nonneg_int,
+        default=0,
+        help="seed of data, split, init, shuffling (default: 0)",
+    )
     add("--save", metavar="PATH", help="write a checkpoint after training")
     add("--load", metavar="PATH", help="evaluate a saved checkpoint instead of training")
     add("--plot", metavar="PATH", help="write a PNG of the decision boundary and loss curve")
@@ -201,24 +217,71 @@ def _report(model: nn.Module, config: dict[str, Any], out: TextIO) -> tuple[floa
     return train_acc, test_acc
 
 
+def _check_config(config: dict[str, Any]) -> None:
+    """A checkpoint's settings, checked before they rebuild its data and model."""
+
+    def count(key: str, least: int) -> bool:
+        v = config.get(key)
+        return isinstance(v, int) and not isinstance(v, bool) and v >= least
+
+    problems = []
+    if config.get("dataset") not in DATA_DEFAULTS:
+        problems.append(f"dataset {config.get('dataset')!r} is not one of {sorted(DATA_DEFAULTS)}")
+    elif config.get("classes") != (3 if config["dataset"] == "spirals" else 2):
+        problems.append(f"classes {config.get('classes')!r} does not fit {config['dataset']}")
+    if not count("samples", 4 if config.get("dataset") == "moons" else 1):
+        problems.append(f"samples {config.get('samples')!r} is not a large enough integer")
+    if not count("seed", 0):
+        problems.append(f"seed {config.get('seed')!r} is not an integer >= 0")
+    noise = config.get("noise")
+    if not (
+        isinstance(noise, (int, float)) and not isinstance(noise, bool) and 0 <= noise < np.inf
+    ):
+        problems.append(f"noise {noise!r} is not a finite number >= 0")
+    hidden = config.get("hidden")
+    if not (
+        isinstance(hidden, (list, tuple))
+        and all(isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in hidden)
+    ):
+        problems.append(f"hidden {hidden!r} is not a list of positive integers")
+    if problems:
+        raise ValueError("its settings are not the demo's: " + "; ".join(problems))
+
+
+def _check_output(parser: argparse.ArgumentParser, option: str, path: str | None) -> None:
+    """Refuse an output path that cannot be written before training, not after."""
+    if path is None:
+        return
+    if not path or os.path.isdir(path):
+        parser.error(f"{option} needs a file path, got {path!r}")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        parser.error(f"{option} {path}: the directory {directory} does not exist")
+    if option == "--plot" and not path.lower().endswith(".png"):
+        parser.error(f"--plot writes a PNG: give a path ending in .png, got {path!r}")
+
+
 def _load_checkpoint(path: str) -> tuple[nn.MLP, dict[str, Any], list[float]]:
     ckpt = load(path)
     if not isinstance(ckpt, dict) or ckpt.get("kind") != _CHECKPOINT_KIND:
         raise ValueError(f"{path} is a checkpoint, but not one written by the demo's --save")
     config = dict(ckpt["config"])
+    _check_config(config)
     model = _model(config)
     model.load_state_dict(ckpt["model"])
     return model, config, [float(v) for v in ckpt["losses"]]
 
 
 def _demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
-    if args.plot:
+    if args.plot is not None:
         _require_matplotlib(parser)
     if args.dataset == "moons" and args.samples is not None and args.samples < 4:
         parser.error("--samples must be at least 4 for moons (2 per moon, then a split)")
-    if args.load and args.save:
+    if args.load is not None and args.save is not None:
         parser.error("--save cannot be combined with --load (which only evaluates)")
-    if args.load:
+    _check_output(parser, "--save", args.save)
+    _check_output(parser, "--plot", args.plot)
+    if args.load is not None:
         try:
             model, config, losses = _load_checkpoint(args.load)
         except (OSError, ValueError, KeyError, TypeError) as e:
@@ -249,7 +312,7 @@ def _demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO
         model, opt, losses = _train(config, out)
         print(f"trained in {time.perf_counter() - start:.1f} s", file=out)
     train_acc, test_acc = _report(model, config, out)
-    if args.save:
+    if args.save is not None:
         ckpt = {
             "kind": _CHECKPOINT_KIND,
             "config": config,
@@ -258,12 +321,20 @@ def _demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO
             "losses": np.asarray(losses),
             "accuracy": {"train": train_acc, "held_out": test_acc},
         }
-        save(ckpt, args.save)
+        try:
+            save(ckpt, args.save)
+        except OSError as e:
+            print(f"autograd-lite demo: error: cannot save {args.save}: {e}", file=sys.stderr)
+            return 1
         print(f"saved checkpoint to {args.save}", file=out)
-    if args.plot:
+    if args.plot is not None:
         X = np.concatenate(_data(config)[:2])
         y = np.concatenate(_data(config)[2:])
-        plot_demo(args.plot, model, X, y, losses)
+        try:
+            plot_demo(args.plot, model, X, y, losses)
+        except OSError as e:
+            print(f"autograd-lite demo: error: cannot write {args.plot}: {e}", file=sys.stderr)
+            return 1
         print(f"wrote plot to {args.plot}", file=out)
     return 0
 

@@ -71,6 +71,8 @@ def test_demo_on_moons_with_sgd(capsys: pytest.CaptureFixture[str]) -> None:
         (["demo", "--hidden"], "expected at least one argument"),
         (["demo", "--load", "a", "--save", "b"], "--save cannot be combined with --load"),
         (["demo", "--dataset", "moons", "--samples", "3"], "at least 4 for moons"),
+        (["demo", "--seed", "-1"], "--seed: expected an integer >= 0"),
+        (["demo", "--save", ""], "--save needs a file path"),
         ([], "required: COMMAND"),
     ],
 )
@@ -92,6 +94,54 @@ def test_load_errors_are_reported_without_a_traceback(
     ag.save({"w": np.ones(2)}, other)
     assert main(["demo", "--load", str(other)]) == 1
     assert "not one written by the demo" in capsys.readouterr().err
+
+
+def test_unwritable_outputs_are_refused_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for argv, message in [
+        (["--save", str(tmp_path)], "--save needs a file path"),
+        (["--save", str(tmp_path / "no" / "ck.npz")], "does not exist"),
+        (["--plot", str(tmp_path / "no" / "p.png")], "does not exist"),
+        (["--plot", str(tmp_path / "p.txt")], "give a path ending in .png"),
+    ]:
+        if argv[0] == "--plot":
+            pytest.importorskip("matplotlib")
+        with pytest.raises(SystemExit) as info:
+            main([*SMALL, *argv])
+        assert info.value.code == 2
+        err = capsys.readouterr()
+        assert message in err.err and "epoch" not in err.out
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("samples", 0, "samples 0"),
+        ("samples", 20.5, "samples 20.5"),
+        ("noise", -1.0, "noise -1.0"),
+        ("seed", -3, "seed -3"),
+        ("dataset", "foo", "dataset 'foo'"),
+        ("classes", 2, "classes 2 does not fit spirals"),
+        ("hidden", [8, 0], "hidden [8, 0]"),
+        ("samples", None, "samples None"),
+    ],
+)
+def test_a_checkpoint_with_bad_settings_is_reported_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, value: object, message: str
+) -> None:
+    path = tmp_path / "ck.npz"
+    assert main([*SMALL, "--save", str(path)]) == 0
+    ck = ag.load(path)
+    if value is None:
+        del ck["config"][key]
+    else:
+        ck["config"][key] = value
+    ag.save(ck, path)
+    capsys.readouterr()
+    assert main(["demo", "--load", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "settings are not the demo's" in err and message in err
 
 
 def test_plot_without_matplotlib_names_the_extra(
