@@ -37,7 +37,12 @@ _new = object.__new__
 def _number(x: Any, op: str) -> float:
     """A non-Scalar operand as a float, or a TypeError naming its type."""
     if isinstance(x, (int, float, numbers.Real)):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowError(
+                f"Scalar {op}: an int of {len(str(x))} digits is too large for a float"
+            ) from None
     raise TypeError(
         f"Scalar {op}: unsupported operand type {type(x).__name__} (use a Scalar, int or float)"
     )
@@ -328,6 +333,8 @@ def _pow(x: float, p: float) -> float:
         y: float = x**p
     except ZeroDivisionError:
         raise ZeroDivisionError(f"Scalar **: {x!r} ** {p!r} divides by zero") from None
+    except OverflowError:
+        raise OverflowError(f"Scalar **: {x!r} ** {p!r} overflows a float") from None
     if isinstance(y, complex):
         raise ValueError(f"Scalar **: {x!r} ** {p!r} is not real (negative base)")
     return y

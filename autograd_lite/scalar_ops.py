@@ -37,7 +37,10 @@ class PowScalar:
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         x, y = xs
-        gx = g * (y * x ** (y - 1)) if needs[0] else None
+        try:
+            gx = g * (y * x ** (y - 1)) if needs[0] else None
+        except (ZeroDivisionError, OverflowError) as e:
+            raise type(e)(f"backward of pow: {x!r} ** ({y!r} - 1): {e}") from None
         gy = g * (out * (x.log() if isinstance(x, Scalar) else math.log(x))) if needs[1] else None
         return gx, gy
 

@@ -516,3 +516,17 @@ def test_each_op_records_the_tensor_op_whose_vjp_it_shares() -> None:
     }
     for op, results in cases.items():
         assert all(r._op is op for r in results), op.name
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda: Scalar(10.0) ** 400, OverflowError, r"Scalar \*\*: 10.0 \*\* 400"),
+        (lambda: Scalar(10**400), OverflowError, "Scalar constructor: an int of 401 digits"),
+        (lambda: (Scalar(0.0) ** 0.5).backward(), ZeroDivisionError, "backward of pow"),
+        (lambda: (Scalar(1e-200) ** -1.0).backward(), OverflowError, "backward of pow"),
+    ],
+)
+def test_float_errors_name_the_op(make: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        make()

@@ -207,7 +207,11 @@ class Pow(Op):
         if p == 2:
             # x + x is 2x exactly, without NumPy converting a Python 2 first.
             return (g * (x + x),)
-        return (g * (p * x ** (p - 1)),)
+        try:
+            return (g * (p * x ** (p - 1)),)
+        except (ZeroDivisionError, OverflowError) as e:
+            # Python floats (a Scalar's) raise where arrays give inf: say where it happened.
+            raise type(e)(f"backward of pow: {x!r} ** {p - 1!r}: {e}") from None
 
 
 class PowTensor(Op):
