@@ -25,7 +25,7 @@ def _leaves(inputs: Inputs) -> tuple[bool, tuple[Tensor, ...]]:
     """Fresh leaves that require grad, sharing the inputs' data (the inputs' own graphs
     and ``.grad`` stay untouched)."""
     single = isinstance(inputs, Tensor)
-    items = (inputs,) if single else tuple(inputs)  # type: ignore[arg-type]
+    items = (inputs,) if single else tuple(inputs)
     leaves = []
     for i, x in enumerate(items):
         data = x.data if isinstance(x, Tensor) else np.asarray(x)

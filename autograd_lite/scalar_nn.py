@@ -95,6 +95,9 @@ class MLP(Module):
     ) -> None:
         if not nouts:
             raise ValueError("MLP: nouts must name at least one layer size")
+        for n in (nin, *nouts):
+            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+                raise ValueError(f"MLP: layer sizes must be positive integers, got {n!r}")
         rng = random.Random(seed)
         sizes = [nin, *nouts]
         last = len(nouts) - 1

@@ -6,6 +6,7 @@ The class holds data and the node slots the engine reads; every op lives in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -132,6 +133,13 @@ class Tensor(engine.GradNode):
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor (shape ())")
         return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The slices along the first axis, as NumPy iterates (a 0-d tensor has none)."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor (shape ())")
+        for i in range(len(self.data)):
+            yield self[i]
 
     def item(self) -> Any:
         if self.data.size != 1:

@@ -43,6 +43,9 @@ def test_bad_arguments_raise() -> None:
         Neuron(0)
     with pytest.raises(ValueError, match="at least one layer"):
         MLP(2, [])
+    for sizes in ([3, 0], [-1], [2.5]):
+        with pytest.raises(ValueError, match="positive integers"):
+            MLP(2, sizes)  # type: ignore[arg-type]
 
 
 @given(

@@ -86,6 +86,16 @@ def test_len_of_0d_raises() -> None:
         len(Tensor(1.0))
 
 
+def test_iteration_is_over_the_first_axis_as_in_numpy() -> None:
+    x = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    rows = list(x)
+    assert [r.shape for r in rows] == [(2,)] * 3
+    sum(r.sum() * (i + 1) for i, r in enumerate(rows)).backward()  # type: ignore[union-attr]
+    np.testing.assert_array_equal(x.grad, [[1, 1], [2, 2], [3, 3]])
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        list(Tensor(1.0))
+
+
 def test_detach_cuts_the_graph() -> None:
     x = Tensor(np.ones(3), requires_grad=True)
     y = (x * 2).detach()

@@ -44,6 +44,8 @@ class Linear(Module):
                 raise ValueError(f"Linear: {what} must be a positive integer, got {n!r}")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
+        if np.dtype(dtype).kind != "f":
+            raise TypeError(f"Linear: dtype must be a floating dtype, got {np.dtype(dtype)}")
         if rng is None:
             rng = np.random.default_rng()
         k = 1.0 / math.sqrt(self.in_features)
@@ -118,6 +120,8 @@ class MLP(Module):
             )
         if isinstance(hidden_sizes, int):
             hidden_sizes = [hidden_sizes]
+        if isinstance(hidden_sizes, (str, bytes)):
+            raise TypeError(f"MLP: hidden_sizes must be integers, got {hidden_sizes!r}")
         if rng is None:
             rng = np.random.default_rng()
         sizes = [in_features, *hidden_sizes, out_features]

@@ -212,7 +212,12 @@ class Module:
             if k not in state_dict:
                 continue
             v = state_dict[k]
-            arr = v.data if isinstance(v, Tensor) else np.asarray(v)
+            try:
+                arr = v.data if isinstance(v, Tensor) else np.asarray(v)
+            except (ValueError, TypeError) as e:
+                # A ragged list, say.
+                problems.append(f"{k!r}: not an array ({e})")
+                continue
             if arr.shape != p.shape:
                 problems.append(f"{k!r}: shape {arr.shape} in the state dict, {p.shape} in model")
             elif arr.dtype != p.dtype:

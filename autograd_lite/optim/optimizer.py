@@ -36,6 +36,11 @@ class Optimizer:
     state_scalars: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: params must be an iterable of Tensors (or of parameter "
+                f"group dicts), got one Tensor of shape {params.shape}; pass [p]"
+            )
         items = list(params)
         if not items:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")

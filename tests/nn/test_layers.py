@@ -65,6 +65,14 @@ def test_linear_rejects_bad_sizes(bad: object) -> None:
         nn.Linear(bad, 2)  # type: ignore[arg-type]
 
 
+def test_layers_refuse_integer_dtypes_and_a_str_of_sizes() -> None:
+    with pytest.raises(TypeError, match="floating dtype, got int64"):
+        nn.MLP(2, [4], 2, dtype=np.int64)
+    with pytest.raises(TypeError, match="hidden_sizes must be integers, got '64'"):
+        nn.MLP(2, "64", 2)  # type: ignore[arg-type]
+    assert nn.Linear(2, 3, dtype=np.float32).weight.dtype == np.float32
+
+
 @given(
     shape=ags.shapes(min_dims=2, max_dims=3, max_side=3),
     out=st.integers(1, 3),

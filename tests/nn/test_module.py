@@ -118,6 +118,14 @@ def test_registry_names_are_checked() -> None:
     assert m.lin.weight.shape == (2, 1)
 
 
+def test_load_state_dict_names_a_value_that_is_not_an_array() -> None:
+    m = nn.Linear(2, 2)
+    before = m.weight.data.copy()
+    with pytest.raises(ValueError, match="'weight': not an array"):
+        m.load_state_dict({"weight": [[1.0], [1.0, 2.0]], "bias": np.zeros(2)})
+    np.testing.assert_array_equal(m.weight.data, before)
+
+
 def test_forward_zero_grad_train_eval() -> None:
     net = Net()
     x = ag.Tensor(np.random.default_rng(3).standard_normal((5, 3)))

@@ -85,6 +85,11 @@ def test_adam_load_state_dict_checks_every_entry(key: Any, entry: Any, match: st
     np.testing.assert_array_equal(after["state"][0]["exp_avg"], before["state"][0]["exp_avg"])
 
 
+def test_a_bare_tensor_is_not_a_parameter_list() -> None:
+    with pytest.raises(TypeError, match=r"got one Tensor of shape \(2, 3\); pass \[p\]"):
+        optim.SGD(nn.Parameter(np.ones((2, 3))), lr=0.1)  # type: ignore[arg-type]
+
+
 def test_state_keys_as_decimal_strings_load() -> None:
     p = nn.Parameter(np.ones(2))
     opt = optim.Adam([p], lr=0.1)
