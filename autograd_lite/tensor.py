@@ -135,7 +135,7 @@ class Tensor(engine.GradNode):
         return len(self.data)
 
     def __iter__(self) -> Iterator[Tensor]:
-        """The slices along the first axis, as NumPy iterates (a 0-d tensor has none)."""
+        """The slices along the first axis, as NumPy iterates (a 0-d tensor cannot be)."""
         if self.data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor (shape ())")
         for i in range(len(self.data)):

@@ -267,9 +267,10 @@ def div(x: Any, y: Any) -> Tensor:
     """``x / y``. True division computes in floating point, so a Python int or bool beside an
     integer or bool Tensor is a float64 (as NumPy takes it: uint8 / -2 is float64, where a
     uint8 constant could not hold -2)."""
-    for c, t in ((y, x), (x, y)):
-        if type(c) in (int, bool) and isinstance(t, Tensor) and t.dtype.kind in "biu":
-            return Div.apply(*((t, np.float64(c)) if c is y else (np.float64(c), t)))
+    if type(y) in (int, bool) and isinstance(x, Tensor) and x.dtype.kind in "biu":
+        y = np.float64(y)
+    elif type(x) in (int, bool) and isinstance(y, Tensor) and y.dtype.kind in "biu":
+        x = np.float64(x)
     return Div.apply(x, y)
 
 

@@ -25,9 +25,10 @@ def normalize_axes(axis: AxisLike, ndim: int) -> tuple[int, ...]:
     """``axis`` as a sorted tuple of non-negative axes, checked against ``ndim``."""
     if axis is None:
         return tuple(range(ndim))
-    if ndim == 0 and type(axis) is int and axis in (0, -1):
-        # As NumPy's sum and max: a 0-d value reduces along axis 0 (or -1) to itself.
-        return ()
+    if ndim == 0 and isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+        if axis in (0, -1):
+            # As NumPy's sum and max: a 0-d value reduces along axis 0 (or -1) to itself.
+            return ()
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for a in axes:
