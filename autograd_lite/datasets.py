@@ -1,9 +1,9 @@
 """Small 2-D classification sets generated from a seed (no download): two moons and
 interleaved spirals, plus a train/held-out split.
 
-Every function takes an explicit ``seed`` and returns the same arrays for the
-same arguments on every machine: ``X`` float64 of shape (n, 2) and ``y`` int64
-class labels of shape (n,).
+Every function takes an explicit integer ``seed`` (0 by default) and returns the
+same arrays for the same arguments on every machine: ``X`` float64 of shape (n, 2)
+and ``y`` int64 class labels of shape (n,).
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ TURNS = 1.5
 __all__ = ["spirals", "train_test_split", "two_moons"]
 
 
-def _check(name: str, value: float, minimum: float, integer: bool = False) -> None:
-    if integer and (not isinstance(value, (int, np.integer)) or isinstance(value, bool)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if not value >= minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+def _check(name: str, value: object, minimum: float, integer: bool = False) -> None:
+    """``value`` is a finite number (an integer with ``integer``) of at least ``minimum``."""
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        kind = "an integer" if integer else "a real number"
+        raise TypeError(f"{name} must be {kind}, got {value!r}")
+    if not math.isfinite(value) or not value >= minimum:
+        raise ValueError(f"{name} must be finite and >= {minimum}, got {value!r}")
 
 
 def two_moons(n: int = 400, noise: float = 0.1, seed: int = 0) -> tuple[Array, Array]:
@@ -30,6 +33,7 @@ def two_moons(n: int = 400, noise: float = 0.1, seed: int = 0) -> tuple[Array, A
     ``n`` is odd), with Gaussian noise of standard deviation ``noise`` on each coordinate."""
     _check("n", n, 2, integer=True)
     _check("noise", noise, 0.0)
+    _check("seed", seed, 0, integer=True)
     rng = np.random.default_rng(seed)
     n0 = (n + 1) // 2
     n1 = n - n0
@@ -56,6 +60,7 @@ def spirals(
     _check("n_per_class", n_per_class, 1, integer=True)
     _check("n_classes", n_classes, 2, integer=True)
     _check("noise", noise, 0.0)
+    _check("seed", seed, 0, integer=True)
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for k in range(n_classes):
@@ -75,11 +80,21 @@ def train_test_split(
     X: Array, y: Array, test_fraction: float = 0.25, seed: int = 0
 ) -> tuple[Array, Array, Array, Array]:
     """Shuffle with ``seed`` and hold out ``test_fraction`` of the rows:
-    returns ``X_train, X_test, y_train, y_test``. Both parts get at least one row."""
+    returns ``X_train, X_test, y_train, y_test``. The test part has
+    ``round(n · test_fraction)`` rows (Python's rounding, half to even), and both parts
+    get at least one row."""
     X = np.asarray(X)
     y = np.asarray(y)
+    for name, a in (("X", X), ("y", y)):
+        if a.ndim == 0:
+            raise ValueError(f"{name} must have a first axis of rows, got a 0-d array")
+    _check("seed", seed, 0, integer=True)
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+    if isinstance(test_fraction, bool) or not isinstance(
+        test_fraction, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"test_fraction must be a real number, got {test_fraction!r}")
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
     n = len(y)

@@ -12,6 +12,7 @@ start uniform in [−1, 1) from a seedable ``random.Random`` and the biases at 0
 
 from __future__ import annotations
 
+import numbers
 import random
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,6 +22,18 @@ from .scalar import Scalar
 __all__ = ["MLP", "Layer", "Module", "Neuron"]
 
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+
+def _size(where: str, what: str, n: object) -> int:
+    """A layer size: a positive integer (a NumPy integer too, not a bool), or a clear error."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"{where}: {what} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+def _check_act(where: str, act: object) -> None:
+    if act not in _ACTIVATIONS:
+        raise ValueError(f"{where}: unknown activation {act!r}; expected one of {_ACTIVATIONS}")
 
 
 class Module:
@@ -38,10 +51,8 @@ class Neuron(Module):
     """``act(w · x + b)`` for ``nin`` inputs; ``act`` is relu, tanh, sigmoid or linear."""
 
     def __init__(self, nin: int, act: str = "relu", rng: random.Random | None = None) -> None:
-        if act not in _ACTIVATIONS:
-            raise ValueError(f"Neuron: unknown activation {act!r}; expected one of {_ACTIVATIONS}")
-        if nin < 1:
-            raise ValueError(f"Neuron: nin must be at least 1, got {nin}")
+        _check_act("Neuron", act)
+        nin = _size("Neuron", "nin", nin)
         r = rng if rng is not None else random.Random()
         self.w = [Scalar(r.uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Scalar(0.0)
@@ -69,6 +80,8 @@ class Layer(Module):
     def __init__(
         self, nin: int, nout: int, act: str = "relu", rng: random.Random | None = None
     ) -> None:
+        _check_act("Layer", act)
+        nin, nout = _size("Layer", "nin", nin), _size("Layer", "nout", nout)
         self.neurons = [Neuron(nin, act, rng) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Any]) -> list[Scalar]:
@@ -95,11 +108,10 @@ class MLP(Module):
     ) -> None:
         if not nouts:
             raise ValueError("MLP: nouts must name at least one layer size")
-        for n in (nin, *nouts):
-            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-                raise ValueError(f"MLP: layer sizes must be positive integers, got {n!r}")
+        # Checked here even when only the linear last layer exists, which never uses it.
+        _check_act("MLP", act)
+        sizes = [_size("MLP", "each layer size", n) for n in (nin, *nouts)]
         rng = random.Random(seed)
-        sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [
             Layer(sizes[i], sizes[i + 1], act if i < last else "linear", rng)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -40,6 +42,14 @@ def test_spirals() -> None:
         (lambda: datasets.two_moons(10, noise=-0.1), ValueError),
         (lambda: datasets.spirals(10, n_classes=1), ValueError),
         (lambda: datasets.spirals(2.5), TypeError),
+        (lambda: datasets.two_moons(10, noise=math.inf), ValueError),
+        (lambda: datasets.two_moons(10, noise="a"), TypeError),
+        (lambda: datasets.two_moons(10, seed=None), TypeError),
+        (lambda: datasets.spirals(10, seed=-1), ValueError),
+        (lambda: datasets.spirals(10, seed=np.random.default_rng(0)), TypeError),
+        (lambda: datasets.train_test_split(np.zeros(()), np.zeros(())), ValueError),
+        (lambda: datasets.train_test_split(np.zeros(4), np.zeros(4), "0.5"), TypeError),
+        (lambda: datasets.train_test_split(np.zeros(4), np.zeros(4), seed=1.5), TypeError),
     ],
 )
 def test_bad_arguments(call, exc) -> None:  # type: ignore[no-untyped-def]

@@ -39,13 +39,27 @@ def test_bad_arguments_raise() -> None:
         Neuron(2)([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="unknown activation 'gelu'"):
         Neuron(2, act="gelu")
-    with pytest.raises(ValueError, match="nin must be at least 1"):
-        Neuron(0)
+    for nin in (0, 2.5, True, "2"):
+        with pytest.raises(ValueError, match="Neuron: nin must be a positive integer"):
+            Neuron(nin)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="Layer: nout must be a positive integer, got 0"):
+        Layer(2, 0)
+    with pytest.raises(ValueError, match="Layer: unknown activation 'gelu'"):
+        Layer(2, 3, act="gelu")
     with pytest.raises(ValueError, match="at least one layer"):
         MLP(2, [])
-    for sizes in ([3, 0], [-1], [2.5]):
-        with pytest.raises(ValueError, match="positive integers"):
+    for sizes in ([3, 0], [-1], [2.5], ["3"]):
+        with pytest.raises(ValueError, match="each layer size must be a positive integer"):
             MLP(2, sizes)  # type: ignore[arg-type]
+    # A one-layer MLP never uses act, but a wrong one is still an error.
+    with pytest.raises(ValueError, match="MLP: unknown activation 'gelu'"):
+        MLP(2, [1], act="gelu")
+
+
+def test_numpy_integer_sizes_are_accepted() -> None:
+    model = MLP(np.int64(2), [np.int32(3), 1], seed=0)  # type: ignore[list-item]
+    assert repr(model) == "MLP(Layer(2, 3, act='relu'), Layer(3, 1, act='linear'))"
+    assert len(model.parameters()) == 3 * 3 + 4
 
 
 @given(

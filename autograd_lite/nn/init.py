@@ -1,7 +1,12 @@
 """Weight initialisers: uniform, normal, He (Kaiming) and Xavier (Glorot).
 
-Each fills a Tensor's data in place from an explicit ``np.random.Generator``
-(so a seed reproduces a model exactly) and returns the Tensor. Fans follow
+Each fills a Tensor from an explicit ``np.random.Generator`` (so a seed
+reproduces a model exactly) and returns the Tensor. The values go into a fresh
+array, as the optimizers and ``load_state_dict`` write, and the Tensor's version
+goes up: views of the old array (``w.T`` in a retained graph) keep the values
+their graph saw, and a graph that read the Tensor itself refuses to backward.
+The random fills need a floating Tensor; a Tensor with no elements is returned
+unchanged. Fans follow
 this package's layout, W of shape (in_features, out_features): fan_in is
 ``shape[0]`` and fan_out ``shape[1]`` (PyTorch stores the transpose, so its
 fans read the other way round; the numbers drawn have the same scale).
@@ -38,14 +43,34 @@ def _check_rng(fn: str, rng: object) -> None:
         )
 
 
+def _check_tensor(fn: str, t: object, random: bool = True) -> None:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{fn}: expected a Tensor, got {type(t).__name__}")
+    if random and t.dtype.kind != "f":
+        raise TypeError(f"{fn}: needs a floating Tensor, got dtype {t.dtype}")
+
+
+def _check_number(fn: str, name: str, value: object, minimum: float | None = None) -> float:
+    """``value`` as a finite float (at least ``minimum`` when given), or a clear error."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
+    x = float(value)
+    if not math.isfinite(x) or (minimum is not None and x < minimum):
+        need = "finite" if minimum is None else f"finite and >= {minimum}"
+        raise ValueError(f"{fn}: {name} must be {need}, got {value!r}")
+    return x
+
+
 def _fill(t: Tensor, values: np.ndarray) -> Tensor:
-    t.data[...] = values.astype(t.dtype, copy=False)
+    # A fresh array, not a write into the old one (see the module docstring).
+    t.data = np.asarray(values, dtype=t.dtype)
     bump(t)
     return t
 
 
 def fans(t: Tensor) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a 2-D weight of shape (in_features, out_features)."""
+    _check_tensor("fans", t, random=False)
     if t.ndim != 2:
         raise ValueError(f"fans are defined for 2-D weights (in, out), got shape {t.shape}")
     return int(t.shape[0]), int(t.shape[1])
@@ -61,7 +86,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        a = 0.01 if param is None else float(param)
+        a = 0.01 if param is None else _check_number("calculate_gain", "param", param)
         return math.sqrt(2.0 / (1.0 + a * a))
     raise ValueError(
         f"unknown nonlinearity {nonlinearity!r}: use linear, sigmoid, tanh, relu or leaky_relu"
@@ -79,26 +104,54 @@ def _fan(t: Tensor, mode: str) -> int:
 
 def uniform_(t: Tensor, rng: np.random.Generator, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with U(a, b)."""
+    _check_tensor("uniform_", t)
     _check_rng("uniform_", rng)
-    if not a <= b:
+    low, high = _check_number("uniform_", "a", a), _check_number("uniform_", "b", b)
+    if not low <= high:
         raise ValueError(f"uniform_: need a <= b, got a={a}, b={b}")
-    return _fill(t, rng.uniform(a, b, size=t.shape))
+    return _fill(t, rng.uniform(low, high, size=t.shape))
 
 
 def normal_(t: Tensor, rng: np.random.Generator, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with N(mean, std²)."""
+    _check_tensor("normal_", t)
     _check_rng("normal_", rng)
-    if not std >= 0:
-        raise ValueError(f"normal_: std must be >= 0, got {std}")
-    return _fill(t, rng.normal(mean, std, size=t.shape))
+    mu = _check_number("normal_", "mean", mean)
+    sigma = _check_number("normal_", "std", std, minimum=0.0)
+    return _fill(t, rng.normal(mu, sigma, size=t.shape))
 
 
 def zeros_(t: Tensor) -> Tensor:
+    _check_tensor("zeros_", t, random=False)
     return _fill(t, np.zeros(t.shape))
 
 
 def ones_(t: Tensor) -> Tensor:
+    _check_tensor("ones_", t, random=False)
     return _fill(t, np.ones(t.shape))
+
+
+def _he_scale(fn: str, t: Tensor, rng: object, a: float, mode: str, nonlinearity: str) -> float:
+    """gain / √fan for the He initialisers; 0 for a Tensor without elements."""
+    _check_tensor(fn, t)
+    _check_rng(fn, rng)
+    slope = _check_number(fn, "a", a)
+    if slope != 0.0 and nonlinearity != "leaky_relu":
+        raise ValueError(
+            f"{fn}: a={a} is the negative slope of leaky_relu, but nonlinearity is {nonlinearity!r}"
+        )
+    gain = calculate_gain(nonlinearity, slope)
+    fan = _fan(t, mode)
+    return gain / math.sqrt(fan) if fan else 0.0
+
+
+def _glorot_scale(fn: str, t: Tensor, rng: object, gain: float) -> float:
+    """gain · √(1 / (fan_in + fan_out)) for the Xavier initialisers; 0 without elements."""
+    _check_tensor(fn, t)
+    _check_rng(fn, rng)
+    g = _check_number(fn, "gain", gain, minimum=0.0)
+    fan_in, fan_out = fans(t)
+    return g / math.sqrt(fan_in + fan_out) if fan_in + fan_out else 0.0
 
 
 def kaiming_uniform_(
@@ -106,11 +159,11 @@ def kaiming_uniform_(
     rng: np.random.Generator,
     a: float = 0.0,
     mode: str = "fan_in",
-    nonlinearity: str = "relu",
+    nonlinearity: str = "leaky_relu",
 ) -> Tensor:
-    """He uniform: U(−bound, bound), bound = gain · √(3 / fan) (``a``: leaky_relu slope)."""
-    _check_rng("kaiming_uniform_", rng)
-    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(t, mode))
+    """He uniform: U(−bound, bound), bound = gain · √(3 / fan). ``a`` is leaky_relu's
+    negative slope (0, the default, gives relu's gain √2)."""
+    bound = math.sqrt(3.0) * _he_scale("kaiming_uniform_", t, rng, a, mode, nonlinearity)
     return _fill(t, rng.uniform(-bound, bound, size=t.shape))
 
 
@@ -119,25 +172,20 @@ def kaiming_normal_(
     rng: np.random.Generator,
     a: float = 0.0,
     mode: str = "fan_in",
-    nonlinearity: str = "relu",
+    nonlinearity: str = "leaky_relu",
 ) -> Tensor:
-    """He normal: N(0, std²), std = gain / √fan."""
-    _check_rng("kaiming_normal_", rng)
-    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(t, mode))
+    """He normal: N(0, std²), std = gain / √fan, ``a`` as for :func:`kaiming_uniform_`."""
+    std = _he_scale("kaiming_normal_", t, rng, a, mode, nonlinearity)
     return _fill(t, rng.normal(0.0, std, size=t.shape))
 
 
 def xavier_uniform_(t: Tensor, rng: np.random.Generator, gain: float = 1.0) -> Tensor:
     """Glorot uniform: U(−bound, bound), bound = gain · √(6 / (fan_in + fan_out))."""
-    _check_rng("xavier_uniform_", rng)
-    fan_in, fan_out = fans(t)
-    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    bound = math.sqrt(6.0) * _glorot_scale("xavier_uniform_", t, rng, gain)
     return _fill(t, rng.uniform(-bound, bound, size=t.shape))
 
 
 def xavier_normal_(t: Tensor, rng: np.random.Generator, gain: float = 1.0) -> Tensor:
     """Glorot normal: N(0, std²), std = gain · √(2 / (fan_in + fan_out))."""
-    _check_rng("xavier_normal_", rng)
-    fan_in, fan_out = fans(t)
-    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    std = math.sqrt(2.0) * _glorot_scale("xavier_normal_", t, rng, gain)
     return _fill(t, rng.normal(0.0, std, size=t.shape))

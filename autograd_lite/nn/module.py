@@ -25,15 +25,15 @@ __all__ = ["Module", "ModuleList", "Parameter", "Sequential"]
 class Parameter(Tensor):
     """A Tensor that requires grad and that modules collect as a parameter.
 
-    ``Parameter(data)`` copies ``data``; integer data is converted to float64,
-    since only floating tensors can require grad.
+    ``Parameter(data)`` copies ``data``; bool and integer data is converted to float64,
+    since only floating tensors can require grad (other dtypes raise TypeError).
     """
 
     __slots__ = ()
 
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
         arr = np.asarray(data.data if isinstance(data, Tensor) else data)
-        if arr.dtype.kind != "f":
+        if arr.dtype.kind in "biu":
             arr = arr.astype(np.float64)
         super().__init__(arr, requires_grad=requires_grad)
 
@@ -65,6 +65,11 @@ class Module:
             )
         if isinstance(value, list) and value and all(isinstance(v, Module) for v in value):
             value = ModuleList(value)
+        if isinstance(value, (Parameter, Module)) and (not name or "." in name):
+            # Dots join names in state dicts: "a.bias" here would collide with a's bias.
+            raise KeyError(
+                f"{name!r} is not a valid parameter or submodule name (empty, or contains '.')"
+            )
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
         self.__dict__.pop(name, None)
@@ -120,8 +125,9 @@ class Module:
             raise TypeError(f"{method}: the name must be a str, got {type(name).__name__}")
         if not name or "." in name:
             raise KeyError(f"{method}: {name!r} is not a valid name (empty, or contains '.')")
+        # An attribute set to None (``Linear(bias=False)``'s bias) may become a parameter.
         if name not in own and (
-            name in self.__dict__ or name in self._parameters or name in self._modules
+            self.__dict__.get(name) is not None or name in self._parameters or name in self._modules
         ):
             raise KeyError(f"{method}: attribute {name!r} already exists")
 
@@ -177,6 +183,8 @@ class Module:
 
     def train(self, mode: bool = True) -> Module:
         """Set ``.training`` on this module and every descendant; returns self."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"train(): mode must be a bool, got {mode!r}")
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self

@@ -118,6 +118,31 @@ def test_registry_names_are_checked() -> None:
     assert m.lin.weight.shape == (2, 1)
 
 
+def test_assigned_names_are_checked_too() -> None:
+    """A dotted name set as an attribute would give two parameters one state-dict key."""
+    m = nn.Module()
+    m.a = nn.Linear(1, 1)
+    for value in (nn.Parameter(np.ones(1)), nn.Linear(1, 1)):
+        with pytest.raises(KeyError, match=r"'a\.bias' is not a valid"):
+            setattr(m, "a.bias", value)
+    assert [n for n, _ in m.named_parameters()] == ["a.weight", "a.bias"]
+
+
+def test_a_none_attribute_may_become_a_parameter() -> None:
+    lin = nn.Linear(2, 3, bias=False)
+    lin.register_parameter("bias", nn.Parameter(np.zeros(3)))
+    assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
+    assert lin(ag.Tensor(np.ones((1, 2)))).shape == (1, 3)
+
+
+def test_train_takes_a_bool() -> None:
+    net = Net()
+    with pytest.raises(TypeError, match="mode must be a bool, got 'False'"):
+        net.train("False")  # type: ignore[arg-type]
+    assert all(m.training for m in net.modules())
+    assert not net.train(np.bool_(False)).training
+
+
 def test_load_state_dict_names_a_value_that_is_not_an_array() -> None:
     m = nn.Linear(2, 2)
     before = m.weight.data.copy()
@@ -144,6 +169,8 @@ def test_parameter_is_a_tensor_that_requires_grad() -> None:
     p = nn.Parameter([1, 2, 3])
     assert isinstance(p, ag.Tensor) and p.requires_grad and p.dtype == np.float64
     assert repr(p).startswith("Parameter containing:")
+    with pytest.raises(TypeError, match="unsupported dtype complex128"):
+        nn.Parameter(np.array([1 + 2j]))
 
 
 def test_state_dict_is_an_ordered_copy() -> None:
