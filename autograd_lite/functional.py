@@ -14,6 +14,7 @@ from typing import Any, Union
 import numpy as np
 
 from .autograd import grad
+from .ops.shape import Reshape
 from .tensor import Tensor
 
 __all__ = ["hessian", "hvp", "jacobian", "vjp"]
@@ -21,18 +22,24 @@ __all__ = ["hessian", "hvp", "jacobian", "vjp"]
 Inputs = Union[Tensor, Sequence[Tensor]]
 
 
-def _leaves(inputs: Inputs) -> tuple[bool, tuple[Tensor, ...]]:
-    """Fresh leaves that require grad, sharing the inputs' data (the inputs' own graphs
-    and ``.grad`` stay untouched)."""
-    single = isinstance(inputs, Tensor)
-    items = (inputs,) if single else tuple(inputs)
+def _leaves(inputs: Inputs, create_graph: bool = False) -> tuple[bool, tuple[Tensor, ...]]:
+    """The tensors to differentiate with respect to, one per input (a Tensor or an array
+    is one input; a sequence, several). Each is a fresh leaf that requires grad, sharing
+    the input's data, so the input's own graph and ``.grad`` stay untouched; with
+    ``create_graph``, an input that requires grad is aliased by a node instead, so the
+    results stay differentiable with respect to it."""
+    single = isinstance(inputs, (Tensor, np.ndarray))
+    items = (inputs,) if single else tuple(inputs)  # type: ignore[arg-type]
     leaves = []
     for i, x in enumerate(items):
         data = x.data if isinstance(x, Tensor) else np.asarray(x)
         if data.dtype.kind != "f":
             raise TypeError(f"input {i} must be floating to differentiate, got dtype {data.dtype}")
-        leaf = Tensor._wrap(data)
-        leaf.requires_grad = True
+        if create_graph and isinstance(x, Tensor) and x.requires_grad:
+            leaf = Reshape.apply(x, shape=x.shape)
+        else:
+            leaf = Tensor._wrap(data)
+            leaf.requires_grad = True
         leaves.append(leaf)
     return single, tuple(leaves)
 
@@ -43,6 +50,14 @@ def _scalar_output(fn: Callable[..., Tensor], xs: tuple[Tensor, ...]) -> Tensor:
         shape = y.shape if isinstance(y, Tensor) else type(y).__name__
         raise ValueError(f"the function must return a Tensor with one element, got {shape}")
     return y
+
+
+def _first_grads(y: Tensor, xs: tuple[Tensor, ...]) -> Sequence[Tensor | None]:
+    """∂y/∂x for each x, recorded for a second pass; None where y does not depend on x
+    (for every x when y does not require grad)."""
+    if not y.requires_grad:
+        return (None,) * len(xs)
+    return grad(y, xs, create_graph=True, allow_unused=True)
 
 
 def _zeros_for(gs: Sequence[Tensor | None], xs: Sequence[Tensor]) -> tuple[Tensor, ...]:
@@ -57,10 +72,14 @@ def vjp(
     fn: Callable[..., Tensor], inputs: Inputs, v: Any = None, create_graph: bool = False
 ) -> tuple[Tensor, Any]:
     """``(fn(inputs), vᵀ ∂fn/∂inputs)``; ``v`` may be left out for one-element outputs."""
-    single, xs = _leaves(inputs)
+    single, xs = _leaves(inputs, create_graph)
     y = fn(*xs)
     seed = None if v is None else (v if isinstance(v, Tensor) else Tensor(np.asarray(v)))
-    gs = grad(y, xs, grad_outputs=seed, create_graph=create_graph, allow_unused=True)
+    if isinstance(y, Tensor) and not y.requires_grad:
+        # No input reaches the output through a differentiable path: the product is 0.
+        gs: Sequence[Tensor | None] = (None,) * len(xs)
+    else:
+        gs = grad(y, xs, grad_outputs=seed, create_graph=create_graph, allow_unused=True)
     out = _finish(_zeros_for(gs, xs), create_graph)
     return (y if create_graph else y.detach()), (out[0] if single else out)
 
@@ -70,7 +89,7 @@ def hvp(
 ) -> tuple[Tensor, Any]:
     """``(fn(inputs), H v)`` for a scalar ``fn``, H its Hessian, without forming H:
     H v = ∂/∂x ⟨∂fn/∂x, v⟩, two reverse passes."""
-    single, xs = _leaves(inputs)
+    single, xs = _leaves(inputs, create_graph)
     vs = (v,) if single else tuple(v)
     if len(vs) != len(xs):
         raise ValueError(f"hvp: {len(xs)} inputs but {len(vs)} vectors v")
@@ -79,9 +98,11 @@ def hvp(
         vd = vi.data if isinstance(vi, Tensor) else np.asarray(vi, dtype=x.dtype)
         if vd.shape != x.shape:
             raise ValueError(f"hvp: v[{i}] has shape {vd.shape} but input {i} has shape {x.shape}")
-        seeds.append(Tensor._wrap(vd))
+        # With create_graph, H v stays differentiable with respect to v too.
+        keep = create_graph and isinstance(vi, Tensor) and vi.dtype == x.dtype
+        seeds.append(vi if keep else Tensor._wrap(vd))
     y = _scalar_output(fn, xs)
-    gs = grad(y, xs, create_graph=True, allow_unused=True)
+    gs = _first_grads(y, xs)
     live = [(g, s) for g, s in zip(gs, seeds) if g is not None and g.requires_grad]
     if not live:
         hv: tuple[Tensor | None, ...] = (None,) * len(xs)
@@ -124,7 +145,7 @@ def hessian(fn: Callable[..., Tensor], inputs: Inputs) -> Any:
     ``inputs[i].shape + inputs[j].shape``. One reverse pass per input element."""
     single, xs = _leaves(inputs)
     y = _scalar_output(fn, xs)
-    gs = _zeros_for(grad(y, xs, create_graph=True, allow_unused=True), xs)
+    gs = _zeros_for(_first_grads(y, xs), xs)
     rows = []
     for gi, xi in zip(gs, xs):
         blocks = [np.zeros(xi.shape + xj.shape, dtype=xi.dtype) for xj in xs]

@@ -235,6 +235,14 @@ class Tensor(engine.GradNode):
 
     def _fit_grad(self, g: Any) -> Any:
         data = self.data
+        if not isinstance(g, (np.ndarray, np.generic, Tensor)):
+            if isinstance(g, (bool, int, float)):
+                g = np.asarray(g)
+            else:
+                raise TypeError(
+                    f"a gradient must be an array or a Tensor, got {type(g).__name__} "
+                    f"(for an input of shape {data.shape})"
+                )
         if g.shape != data.shape:
             g = dual.sum_to_shape(g, data.shape)
         if g.dtype != data.dtype:
@@ -249,8 +257,11 @@ class Tensor(engine.GradNode):
             self.grad = g if owned and g.base is None and g.flags.writeable else g.copy()
         elif isinstance(g, Tensor):
             self.grad = g if grad is None else grad + g
-        elif grad is None or isinstance(grad, Tensor):
+        elif grad is None:
             self.grad = np.array(g, dtype=self.data.dtype, copy=True)
+        elif isinstance(grad, Tensor):
+            # A .grad left by create_graph=True stays a Tensor; a plain pass adds no graph.
+            self.grad = Tensor._wrap(grad.data + g)
         else:
             self.grad += g
 

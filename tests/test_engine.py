@@ -420,3 +420,11 @@ def test_set_grad_enabled_as_a_call_a_block_and_a_decorator() -> None:
         assert (x * 2).requires_grad
     finally:
         ag.set_grad_enabled(True)
+
+
+def test_a_plain_backward_adds_to_a_grad_left_by_create_graph() -> None:
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    (x**3).sum().backward(create_graph=True)  # 3x²
+    (x**2).sum().backward()  # + 2x
+    assert isinstance(x.grad, ag.Tensor) and not x.grad.requires_grad
+    np.testing.assert_array_equal(x.grad.data, [5.0, 16.0])

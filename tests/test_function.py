@@ -82,7 +82,48 @@ def ops() -> Iterator[SimpleNamespace]:
             x, y = xs
             return g * y, g * x * (1 + (x > 2))
 
-    yield SimpleNamespace(Softplus=Softplus, Hypot=Hypot, LeakyReLU=LeakyReLU, BadScale=BadScale)
+    class ForgetsDy(ag.Function):
+        """z = x ⊙ y whose VJP forgets dL/dy (a user's mistake the engine must report)."""
+
+        @staticmethod
+        def forward(x: Any, y: Any) -> tuple[Any, Any]:
+            return x * y, None
+
+        @staticmethod
+        def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: Any) -> tuple[Any, ...]:
+            return (g * xs[1],)
+
+    class NoTuple(ag.Function):
+        """y = 2x whose forward forgets to return ``saved`` (another user's mistake)."""
+
+        @staticmethod
+        def forward(x: Any) -> Any:
+            return 2 * x
+
+        @staticmethod
+        def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: Any) -> tuple[Any, ...]:
+            return (2 * g,)
+
+    class ListGrad(ag.Function):
+        """y = x whose VJP returns a list instead of an array."""
+
+        @staticmethod
+        def forward(x: Any) -> tuple[Any, Any]:
+            return x.copy(), None
+
+        @staticmethod
+        def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: Any) -> tuple[Any, ...]:
+            return (g.tolist(),)
+
+    yield SimpleNamespace(
+        Softplus=Softplus,
+        Hypot=Hypot,
+        LeakyReLU=LeakyReLU,
+        BadScale=BadScale,
+        ForgetsDy=ForgetsDy,
+        NoTuple=NoTuple,
+        ListGrad=ListGrad,
+    )
     base.REGISTRY.clear()
     base.REGISTRY.update(before)
 
@@ -181,3 +222,33 @@ def test_explain_shows_a_user_formula(ops: SimpleNamespace) -> None:
     text = str(ag.explain(z, quiet=True))
     assert "hypot(x, y)" in text and "VJP: dx = g x / z;  dy = g y / z" in text
     assert "dy = Σ over axis 0 of the VJP's result: (4, 2) → (2,)" in text
+
+
+def test_a_vjp_with_one_gradient_too_few_is_an_error(ops: SimpleNamespace) -> None:
+    """Not a silently missing y.grad, nor grad()'s "input 1 was not used"."""
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    y = ag.Tensor([3.0, 4.0], requires_grad=True)
+    message = r"the vjp of forgetsdy returned a tuple of 1; .* per input, 2 here"
+    with pytest.raises(TypeError, match=message):
+        ops.ForgetsDy.apply(x, y).sum().backward()
+    assert x.grad is None and y.grad is None
+    with pytest.raises(TypeError, match=message):
+        ag.grad(ops.ForgetsDy.apply(x, y).sum(), [x, y])
+
+
+def test_a_forward_must_return_output_and_saved(ops: SimpleNamespace) -> None:
+    """A (2, 2) output would unpack into its two rows: the tuple is checked."""
+    for shape in ((2,), (2, 2), (3,)):
+        x = ag.Tensor(np.ones(shape), requires_grad=True)
+        with pytest.raises(
+            TypeError, match=r"notuple.forward must return a tuple \(output, saved\)"
+        ):
+            ops.NoTuple.apply(x)
+
+
+def test_a_gradient_that_is_not_an_array_is_named(ops: SimpleNamespace) -> None:
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(
+        TypeError, match=r"backward of listgrad: a gradient must be an array .* list"
+    ):
+        ops.ListGrad.apply(x).sum().backward()

@@ -106,3 +106,32 @@ def test_vjp_matches_backward() -> None:
     y, g = F.vjp(lambda t: t.exp() * t, ag.Tensor(x), v)
     np.testing.assert_allclose(g.data, v * (np.exp(x) * (1 + x)), rtol=1e-12)
     np.testing.assert_allclose(y.data, np.exp(x) * x)
+
+
+def test_create_graph_results_stay_differentiable_in_the_inputs() -> None:
+    """With create_graph=True, vᵀJ and H v are functions of the caller's x (and v)."""
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    _, g = F.vjp(lambda t: (t**3).sum(), x, create_graph=True)
+    g.sum().backward()  # d/dx Σ 3x² = 6x
+    np.testing.assert_allclose(x.grad, [6.0, 12.0])
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    v = ag.Tensor([1.0, 1.0], requires_grad=True)
+    _, hv = F.hvp(lambda t: (t**3).sum(), x, v, create_graph=True)
+    hv.sum().backward()  # H v = 6x ⊙ v
+    np.testing.assert_allclose(x.grad, [6.0, 6.0])
+    np.testing.assert_allclose(v.grad, [6.0, 12.0])
+
+
+def test_an_output_that_needs_no_grad_gives_zeros() -> None:
+    """As jacobian does: no differentiable path from the inputs means a zero derivative."""
+    x = ag.Tensor([1.0, 2.0])
+    _, g = F.vjp(lambda t: ag.Tensor([1.0, 1.0]), x, np.ones(2))
+    np.testing.assert_array_equal(g.data, [0.0, 0.0])
+    np.testing.assert_array_equal(F.hessian(lambda t: t.sum().detach(), x).data, np.zeros((2, 2)))
+    _, hv = F.hvp(lambda t: ag.Tensor(1.0), x, np.ones(2))
+    np.testing.assert_array_equal(hv.data, [0.0, 0.0])
+
+
+def test_an_array_is_one_input() -> None:
+    J = F.jacobian(lambda t: t * t, np.array([[1.0, 2.0]]))
+    np.testing.assert_array_equal(J.data, np.diag([2.0, 4.0]).reshape(1, 2, 1, 2))

@@ -97,19 +97,27 @@ class Op:
         try:
             if params:
                 if n == 1:
-                    data, saved = cls.forward(tensors[0].data, **params)
+                    result = cls.forward(tensors[0].data, **params)
                 else:
-                    data, saved = cls.forward(*[t.data for t in tensors], **params)
+                    result = cls.forward(*[t.data for t in tensors], **params)
             elif n == 1:
-                data, saved = cls.forward(tensors[0].data)
+                result = cls.forward(tensors[0].data)
             elif n == 2:
-                data, saved = cls.forward(tensors[0].data, tensors[1].data)
+                result = cls.forward(tensors[0].data, tensors[1].data)
             elif n == 3:
-                data, saved = cls.forward(tensors[0].data, tensors[1].data, tensors[2].data)
+                result = cls.forward(tensors[0].data, tensors[1].data, tensors[2].data)
             else:
-                data, saved = cls.forward(*[t.data for t in tensors])
+                result = cls.forward(*[t.data for t in tensors])
         except (ValueError, TypeError, IndexError, OverflowError) as e:
             raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
+        # Checked, not just unpacked: an output array of length 2 would unpack too.
+        if type(result) is not tuple or len(result) != 2:
+            raise TypeError(
+                f"{cls.name}.forward must return a tuple (output, saved), got "
+                f"{type(result).__name__}"
+                + (f" of length {len(result)}" if type(result) is tuple else "")
+            )
+        data, saved = result
         if type(data) is not np.ndarray:
             data = np.asarray(data)
         out: Tensor = _new(Tensor)
