@@ -29,7 +29,7 @@ def _leaves(inputs: Inputs, create_graph: bool = False) -> tuple[bool, tuple[Ten
     ``create_graph``, an input that requires grad is aliased by a node instead, so the
     results stay differentiable with respect to it."""
     single = isinstance(inputs, (Tensor, np.ndarray))
-    items = (inputs,) if single else tuple(inputs)  # type: ignore[arg-type]
+    items = (inputs,) if single else tuple(inputs)
     leaves = []
     for i, x in enumerate(items):
         data = x.data if isinstance(x, Tensor) else np.asarray(x)
