@@ -25,6 +25,9 @@ class Namer:
     def __init__(self, names: dict[int, str]) -> None:
         self.names = dict(names)
         self.counts: dict[str, int] = {}
+        # Numbered names skip the user's: a variable called relu1 and an unnamed relu
+        # output must not share a name (explain looks steps up by name).
+        self.taken = set(names.values())
 
     def __call__(self, node: Any) -> str:
         key = id(node)
@@ -35,9 +38,12 @@ class Namer:
             else:
                 base = "leaf" if node.requires_grad else "const"
             k = self.counts.get(base, 0) + 1
+            while f"{base}{k}" in self.taken:
+                k += 1
             self.counts[base] = k
             name = f"{base}{k}"
             self.names[key] = name
+            self.taken.add(name)
         return name
 
     def names_by_value(self, nodes: list[Any]) -> dict[str, Any]:

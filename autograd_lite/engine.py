@@ -113,8 +113,33 @@ class _GradModeContext:
 
     def __call__(self, fn: F) -> F:
         import functools
+        import inspect
 
         enabled = self._enabled
+        if inspect.isgeneratorfunction(fn):
+            # Calling a generator function runs none of its body: the mode must be set
+            # around each step, and the caller's mode restored between them.
+            @functools.wraps(fn)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                gen = fn(*args, **kwargs)
+                step: Callable[[Any], Any] = gen.send
+                arg: Any = None
+                while True:
+                    try:
+                        with _GradModeContext(enabled):
+                            item = step(arg)
+                    except StopIteration as stop:
+                        return stop.value
+                    try:
+                        arg = yield item
+                        step = gen.send
+                    except GeneratorExit:
+                        gen.close()
+                        raise
+                    except BaseException as e:
+                        step, arg = gen.throw, e
+
+            return generator  # type: ignore[return-value]
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -145,16 +170,24 @@ class set_grad_enabled(_GradModeContext):
 
 class no_grad(_GradModeContext):
     """Nothing inside records a graph (per thread and per asyncio task). A context
-    manager and a decorator."""
+    manager and a decorator (``@no_grad()`` or ``@no_grad``)."""
 
-    def __init__(self) -> None:
+    def __new__(cls, fn: Callable[..., Any] | None = None) -> Any:
+        # ``@no_grad`` without parentheses passes the function itself.
+        return super().__new__(cls) if fn is None else cls()(fn)
+
+    def __init__(self, fn: Callable[..., Any] | None = None) -> None:
         super().__init__(False)
 
 
 class enable_grad(_GradModeContext):
-    """Record graphs again inside a ``no_grad`` region."""
+    """Record graphs again inside a ``no_grad`` region (``@enable_grad()`` or
+    ``@enable_grad`` as a decorator)."""
 
-    def __init__(self) -> None:
+    def __new__(cls, fn: Callable[..., Any] | None = None) -> Any:
+        return super().__new__(cls) if fn is None else cls()(fn)
+
+    def __init__(self, fn: Callable[..., Any] | None = None) -> None:
         super().__init__(True)
 
 

@@ -76,6 +76,8 @@ class Tensor(engine.GradNode):
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: DTypeLike | None = None
     ) -> None:
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"Tensor: requires_grad must be a bool, got {requires_grad!r}")
         if isinstance(data, Tensor):
             data = data.data
         try:
@@ -156,6 +158,10 @@ class Tensor(engine.GradNode):
     def tolist(self) -> Any:
         return self.data.tolist()
 
+    def clone(self) -> Tensor:
+        """A copy of the data that stays in the graph (its gradient flows back to self)."""
+        return shape_ops.Clone.apply(self)
+
     def detach(self) -> Tensor:
         """The same data, cut from the graph."""
         return Tensor._wrap(self.data)
@@ -168,7 +174,8 @@ class Tensor(engine.GradNode):
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
         extra = ""
-        if self.data.dtype != np.float64 and self.data.dtype.kind == "f":
+        if self.data.dtype not in (np.float64, np.int64, np.bool_):
+            # NumPy's defaults go unnamed, as in NumPy's repr; int32 and int64 differ.
             extra += f", dtype={self.data.dtype}"
         if self._op is not None:
             extra += f", grad_fn=<{self._op.name}>"
@@ -190,6 +197,15 @@ class Tensor(engine.GradNode):
 
     def __int__(self) -> int:
         return int(self.item())
+
+    def __index__(self) -> int:
+        """A 0-d integer tensor as an index (``xs[t]``, ``range(t)``), as NumPy allows."""
+        if self.data.ndim != 0 or self.data.dtype.kind not in "iu":
+            raise TypeError(
+                f"only a 0-d integer Tensor can be used as an index, got shape {self.shape} "
+                f"and dtype {self.dtype}"
+            )
+        return int(self.data)
 
     # ------------------------------------------------------------------ the graph
     def backward(

@@ -63,7 +63,10 @@ def redirect_rewritten_parents(roots: Sequence[Any]) -> None:
                 # Each step goes to an older version, so the walk ends.
                 while q._version != v and getattr(q._op, "overwrites_input", False) and q._parents:
                     q = q._parents[0]
-                if q is not p and q._version == v:
+                # Past an untracked write the exact version is gone; if it was a constant
+                # (no grad), the edge still carries no gradient: point it there, and
+                # check_versions refuses it only if the VJP reads the value.
+                if q is not p and (q._version == v or not q.requires_grad):
                     fixed = fixed if fixed is not None else list(parents)
                     fixed[i] = q
             if fixed is not None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ._naming import Namer, caller_names, names_from, op_name
 from .explain import explain
+from .versions import redirect_rewritten_parents, rewrites
 
 __all__ = ["draw_graph"]
 
@@ -26,7 +27,11 @@ _MISSING = (
 
 
 def _forward_order(root: Any) -> list[Any]:
-    """Every value reachable from ``root``, each after all of its inputs (iterative DFS)."""
+    """Every value reachable from ``root``, each after all of its inputs (iterative DFS).
+    Edges made before an in-place write are first pointed at the values they saw, as
+    backward does: until then ``h[0] = f(h)`` reads as a cycle through ``h``."""
+    if rewrites.seen:
+        redirect_rewritten_parents([root])
     order: list[Any] = []
     done: set[int] = set()
     stack: list[tuple[Any, bool]] = [(root, False)]

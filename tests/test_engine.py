@@ -428,3 +428,49 @@ def test_a_plain_backward_adds_to_a_grad_left_by_create_graph() -> None:
     (x**2).sum().backward()  # + 2x
     assert isinstance(x.grad, ag.Tensor) and not x.grad.requires_grad
     np.testing.assert_array_equal(x.grad.data, [5.0, 16.0])
+
+
+def test_mode_decorators_set_the_mode_inside_generators() -> None:
+    """A generator's body runs at each next(), not at the call: the mode is set around
+    each step, and the caller's mode holds between them."""
+    x = ag.Tensor([1.0], requires_grad=True)
+    seen: list[bool] = []
+
+    @ag.no_grad()
+    def steps(t: ag.Tensor) -> Iterator[ag.Tensor]:
+        sent = yield t * 2.0
+        seen.append(ag.is_grad_enabled())
+        try:
+            yield t * float(sent)
+        except KeyError:
+            yield t * 4.0
+        return
+
+    it = steps(x)
+    assert not next(it).requires_grad and ag.is_grad_enabled()
+    assert not it.send(3.0).requires_grad and seen == [False]
+    assert not it.throw(KeyError("k")).requires_grad and ag.is_grad_enabled()
+    with pytest.raises(StopIteration):
+        next(it)
+
+    @ag.no_grad()
+    def numbers() -> Iterator[bool]:
+        yield ag.is_grad_enabled()
+        yield ag.is_grad_enabled()
+
+    assert list(numbers()) == [False, False]
+    with ag.no_grad():
+        assert [t.requires_grad for t in ag.enable_grad()(lambda: (yield x * 1.0))()] == [True]
+
+
+def test_mode_decorators_without_parentheses() -> None:
+    x = ag.Tensor([1.0], requires_grad=True)
+
+    @ag.no_grad
+    def doubled(t: ag.Tensor) -> ag.Tensor:
+        return t * 2.0
+
+    assert doubled.__name__ == "doubled" and not doubled(x).requires_grad
+    with ag.no_grad():
+        assert ag.enable_grad(doubled.__wrapped__)(x).requires_grad  # type: ignore[attr-defined]
+    assert ag.is_grad_enabled()

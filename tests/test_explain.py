@@ -139,6 +139,15 @@ def test_names_default_to_the_callers_variables_and_unnamed_nodes_are_numbered()
     assert "1. total = sum(exp1)" in str(steps)
 
 
+def test_numbered_names_skip_the_users_names() -> None:
+    x = ag.Tensor([1.0, -2.0], requires_grad=True)
+    relu1 = x.relu()
+    y = (relu1 * 2.0 + (x * 3.0).relu() * 7.0).sum()
+    names = [s.name for s in ag.explain(y, quiet=True)]
+    assert len(names) == len(set(names)) and "relu1" in names and "relu2" in names
+    np.testing.assert_array_equal(ag.explain(y, quiet=True).step("relu2").grad, [7.0, 7.0])
+
+
 def test_seed_errors() -> None:
     x = ag.Tensor(np.ones(3), requires_grad=True)
     with pytest.raises(RuntimeError, match=r"shape \(3,\); pass grad="):

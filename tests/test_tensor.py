@@ -109,6 +109,33 @@ def test_repr() -> None:
     assert "dtype=float32" in r and "requires_grad=True" in r
     x = Tensor([1.0], requires_grad=True)
     assert "grad_fn=<mul>" in repr(x * 2)
+    # NumPy's default dtypes go unnamed, others are named: int32 and int64 differ.
+    assert repr(Tensor([1])) == "Tensor([1])" and repr(Tensor([True])) == "Tensor([ True])"
+    assert repr(Tensor(np.array([1], dtype=np.int32))) == "Tensor([1], dtype=int32)"
+
+
+def test_clone_copies_the_data_and_keeps_the_graph() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.clone()
+    assert y.data is not x.data and not np.shares_memory(y.data, x.data)
+    assert y.grad_fn == "clone"
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+
+
+def test_a_0d_integer_tensor_is_an_index() -> None:
+    assert [10, 20, 30][Tensor(1)] == 20 and list(range(Tensor(np.int8(3)))) == [0, 1, 2]
+    for bad in (Tensor(1.0), Tensor([1])):
+        with pytest.raises(TypeError, match="only a 0-d integer Tensor can be used as an index"):
+            [10, 20][bad]
+    with pytest.raises(TypeError, match="axis must be an int or a tuple of ints, got Tensor"):
+        Tensor(np.ones((2, 3))).sum(axis=Tensor(0))  # type: ignore[arg-type]
+
+
+def test_requires_grad_must_be_a_bool() -> None:
+    with pytest.raises(TypeError, match="requires_grad must be a bool, got 'yes'"):
+        Tensor([1.0], requires_grad="yes")  # type: ignore[arg-type]
+    assert Tensor([1.0], requires_grad=np.bool_(True)).requires_grad
 
 
 def test_identity_hashing() -> None:

@@ -36,6 +36,24 @@ def _labels(src: str) -> dict[str, str]:
     return dict(re.findall(r'\t(\w+) \[label="?(.*?)"? (?:fillcolor|penwidth|shape)', src, re.S))
 
 
+def test_a_graph_with_an_in_place_write_into_itself() -> None:
+    """h[0] = f(h) reads as a cycle through h until edges are pointed at the old value."""
+    a = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = a * 2.0
+    h[0] = h[1] * 5.0
+    loss = h.sum()
+    labels = _labels(ag.draw_graph(loss, grads=True).source)
+    assert sorted(lbl for key, lbl in labels.items() if key.startswith("op")) == [
+        "getitem",
+        "mul",
+        "mul",
+        "setitem",
+        "sum",
+    ]
+    loss.backward()
+    np.testing.assert_array_equal(a.grad, [0.0, 12.0, 2.0])
+
+
 def test_ops_shapes_and_edges() -> None:
     v = _layer()
     dot = ag.draw_graph(v["loss"], names=v)

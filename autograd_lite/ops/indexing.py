@@ -29,7 +29,8 @@ __all__ = [
 
 
 def normalize_index(index: Any) -> Any:
-    """An index with Tensors and lists turned into arrays, checked for float arrays.
+    """An index with Tensors, lists and nested tuples turned into arrays, checked for
+    float arrays. (A tuple inside the index tuple is an array to NumPy: ``x[:, (1, 1)]``.)
 
     Array items are copied: the graph keeps the index for the backward pass, and a
     caller reusing its index array must not change where the gradient goes."""
@@ -40,7 +41,7 @@ def normalize_index(index: Any) -> Any:
             item = np.array(item.data)
         elif isinstance(item, np.ndarray):
             item = np.array(item)
-        elif isinstance(item, list):
+        elif isinstance(item, (list, tuple)):
             item = np.array(item)
             if item.size == 0 and item.dtype.kind == "f":
                 # An empty list selects nothing, as in NumPy (np.array([]) is float64).

@@ -29,7 +29,12 @@ def normalize_axes(axis: AxisLike, ndim: int) -> tuple[int, ...]:
         if axis in (0, -1):
             # As NumPy's sum and max: a 0-d value reduces along axis 0 (or -1) to itself.
             return ()
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes: tuple[Any, ...] = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"axis must be an int or a tuple of ints, got {type(axis).__name__}")
     out = []
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):

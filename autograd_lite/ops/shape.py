@@ -22,6 +22,7 @@ from .base import Op
 __all__ = [
     "BroadcastTo",
     "Cast",
+    "Clone",
     "Concatenate",
     "Reshape",
     "Stack",
@@ -79,6 +80,27 @@ class Transpose(Op):
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         return (g.transpose(saved),)
+
+
+class Clone(Op):
+    """y = a copy of x (its own memory; the graph is kept, unlike ``detach``).
+
+    dL/dx = g.
+    No derivation file applies.
+    """
+
+    formula = "dx = g"
+    sample = samples.elementwise()
+    reads_inputs = False
+    reads_output = False
+
+    @staticmethod
+    def forward(x: Array) -> tuple[Any, Any]:
+        return x.copy(), None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (g,)
 
 
 class Cast(Op):

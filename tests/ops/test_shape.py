@@ -107,6 +107,24 @@ def test_repeated_indices_accumulate() -> None:
     np.testing.assert_array_equal(y.grad, [0.0, 11.0, 0.0, 100.0])
 
 
+def test_a_tuple_inside_the_index_is_an_array() -> None:
+    """To NumPy ``x[:, (1, 1)]`` is an integer-array index, so repeats add up here too."""
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    np.testing.assert_array_equal(x[:, (1, 1)].data, x.data[:, (1, 1)])
+    x[:, (1, 1)].sum().backward()
+    np.testing.assert_array_equal(x.grad, [[0.0, 2.0, 0.0], [0.0, 2.0, 0.0]])
+    y = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y[(0, 0),].sum().backward()
+    np.testing.assert_array_equal(y.grad, [2.0, 0.0, 0.0])
+    a = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = Tensor([10.0, 20.0], requires_grad=True)
+    h = a * 1.0
+    h[(0, 0),] = v  # the second write lands
+    h.sum().backward()
+    np.testing.assert_array_equal(v.grad, [0.0, 1.0])
+    np.testing.assert_array_equal(a.grad, [0.0, 1.0, 1.0])
+
+
 def test_mixed_index() -> None:
     x = np.random.default_rng(0).standard_normal((3, 4, 5))
     for index in [

@@ -34,6 +34,7 @@ UNARY: dict[str, Callable[[T], T]] = {
     "transpose": lambda x: x.T,
     "getitem": lambda x: x[...],
     "cast": lambda x: x.astype(x.dtype),
+    "clone": lambda x: x.clone(),
     "broadcast_to": lambda x: ag.broadcast_to(x, (2, *x.shape)),
     "sum_to": lambda x: ag.broadcast_to(x, (2, *x.shape)).sum(axis=0),
     "concatenate": lambda x: ag.concatenate([x.reshape(-1), x.reshape(-1)]),

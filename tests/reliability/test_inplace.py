@@ -131,6 +131,25 @@ def test_constant_turned_into_a_node_by_a_recorded_write() -> None:
     np.testing.assert_array_equal(v.grad, [2.0])
 
 
+def test_untracked_then_recorded_write_to_a_constant() -> None:
+    """At version 0, c was a constant: an add (which reads no input) made then needs no
+    gradient from it, whatever was written since. A mul, which reads c, still refuses."""
+    b = _leaf(1.0, 2.0)
+    c = ag.Tensor([3.0, 4.0])
+    y = c + b
+    c[0] = 5.0  # untracked: nothing requires grad
+    c[1] = b[1] * 2.0  # recorded: c becomes a setitem node
+    (y.sum() + c.sum()).backward()
+    np.testing.assert_array_equal(b.grad, [1.0, 3.0])
+    b = _leaf(1.0, 2.0)
+    c = ag.Tensor([3.0, 4.0])
+    y = c * b
+    c[0] = 5.0
+    c[1] = b[1] * 2.0
+    with pytest.raises(RuntimeError, match="input 0 of mul"):
+        (y.sum() + c.sum()).backward()
+
+
 def test_writes_read_back_from_the_same_tensor() -> None:
     a = _leaf(1.0, 2.0, 3.0)
     h = a * 1.0
