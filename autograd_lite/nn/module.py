@@ -70,6 +70,18 @@ class Module:
             raise KeyError(
                 f"{name!r} is not a valid parameter or submodule name (empty, or contains '.')"
             )
+        if value is not None and not isinstance(value, (Parameter, Module)):
+            # A plain value over a registered name would drop it from parameters() and
+            # state_dict() unnoticed (an optimizer would stop updating it).
+            for kind, registry, want in (
+                ("parameter", self._parameters, "an nn.Parameter (nn.Parameter(data))"),
+                ("submodule", self._modules, "a Module"),
+            ):
+                if name in registry:
+                    raise TypeError(
+                        f"cannot assign a {type(value).__name__} to {kind} {name!r}: expected "
+                        f"{want} or None (or del it first)"
+                    )
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
         self.__dict__.pop(name, None)

@@ -63,8 +63,15 @@ def test_reassigning_and_deleting_attributes_updates_the_registry() -> None:
     b.scale = nn.Parameter(np.zeros(4))
     assert next(k for k, _ in b.named_parameters()) == "scale"
     assert np.all(b.scale.data == 0)
-    b.scale = None  # a plain value replaces the parameter
+    b.scale = None  # None removes the parameter
     assert "scale" not in dict(b.named_parameters())
+    # Any other plain value would silently drop a parameter or submodule: refused.
+    for value in (ag.Tensor(np.zeros(4), requires_grad=True), np.zeros(4), 3):
+        with pytest.raises(TypeError, match=r"to parameter 'weight': expected an nn\.Parameter"):
+            b.fc.weight = value
+        with pytest.raises(TypeError, match="to submodule 'fc': expected a Module or None"):
+            b.fc = value
+    assert [k for k, _ in b.named_parameters()] == ["fc.weight", "fc.bias"]
     del b.fc
     assert list(b.named_parameters()) == []
     with pytest.raises(AttributeError, match="fc"):
