@@ -244,14 +244,6 @@ next_seq = itertools.count().__next__
 _ABSENT = object()
 
 
-def _bad_vjp(op: Any, pgrads: Any, n_parents: int) -> str:
-    got = f"a tuple of {len(pgrads)}" if type(pgrads) is tuple else f"a {type(pgrads).__name__}"
-    return (
-        f"the vjp of {op.name} returned {got}; it must return a tuple with one gradient "
-        f"(or None) per input, {n_parents} here"
-    )
-
-
 def _run(
     roots: Sequence[Node],
     root_grads: Sequence[Any],
@@ -350,8 +342,6 @@ def _run(
                 else:
                     xs = tuple([p.data for p in parents])
                 pgrads = op.vjp(g, xs, node.data, node._saved, needs)
-            if type(pgrads) is not tuple or len(pgrads) != n_parents:
-                raise TypeError(_bad_vjp(op, pgrads, n_parents))
             if anomaly_on:
                 anomaly.check_backward(node, g, pgrads)
             if observer is not None:

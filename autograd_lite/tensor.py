@@ -251,18 +251,19 @@ class Tensor(engine.GradNode):
 
     def _fit_grad(self, g: Any) -> Any:
         data = self.data
-        if not isinstance(g, (np.ndarray, np.generic, Tensor)):
-            if isinstance(g, (bool, int, float)):
-                g = np.asarray(g)
-            else:
+        try:
+            if g.shape != data.shape:
+                g = dual.sum_to_shape(g, data.shape)
+            if g.dtype != data.dtype:
+                g = g.astype(data.dtype)
+        except AttributeError:
+            # Not an array: a number is one; anything else (a list, say) is a VJP's slip.
+            if not isinstance(g, (bool, int, float)):
                 raise TypeError(
                     f"a gradient must be an array or a Tensor, got {type(g).__name__} "
                     f"(for an input of shape {data.shape})"
-                )
-        if g.shape != data.shape:
-            g = dual.sum_to_shape(g, data.shape)
-        if g.dtype != data.dtype:
-            g = g.astype(data.dtype)
+                ) from None
+            return self._fit_grad(np.asarray(g))
         return g
 
     def _accumulate(self, g: Any, owned: bool = False) -> None:

@@ -27,6 +27,7 @@ writing a test for it, from three things the class states:
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 import numpy as np
@@ -68,6 +69,8 @@ class Op:
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
         REGISTRY[f"{cls.__module__}.{cls.__qualname__}"] = cls
+        if not cls.__module__.startswith("autograd_lite."):
+            _check_results(cls)
 
     @staticmethod
     def forward(*xs: Any, **params: Any) -> tuple[Any, Any]:
@@ -97,27 +100,19 @@ class Op:
         try:
             if params:
                 if n == 1:
-                    result = cls.forward(tensors[0].data, **params)
+                    data, saved = cls.forward(tensors[0].data, **params)
                 else:
-                    result = cls.forward(*[t.data for t in tensors], **params)
+                    data, saved = cls.forward(*[t.data for t in tensors], **params)
             elif n == 1:
-                result = cls.forward(tensors[0].data)
+                data, saved = cls.forward(tensors[0].data)
             elif n == 2:
-                result = cls.forward(tensors[0].data, tensors[1].data)
+                data, saved = cls.forward(tensors[0].data, tensors[1].data)
             elif n == 3:
-                result = cls.forward(tensors[0].data, tensors[1].data, tensors[2].data)
+                data, saved = cls.forward(tensors[0].data, tensors[1].data, tensors[2].data)
             else:
-                result = cls.forward(*[t.data for t in tensors])
+                data, saved = cls.forward(*[t.data for t in tensors])
         except (ValueError, TypeError, IndexError, OverflowError) as e:
             raise _plain_error(e)(f"{cls.name}: {e} ({_describe(tensors)})") from None
-        # Checked, not just unpacked: an output array of length 2 would unpack too.
-        if type(result) is not tuple or len(result) != 2:
-            raise TypeError(
-                f"{cls.name}.forward must return a tuple (output, saved), got "
-                f"{type(result).__name__}"
-                + (f" of length {len(result)}" if type(result) is tuple else "")
-            )
-        data, saved = result
         if type(data) is not np.ndarray:
             data = np.asarray(data)
         out: Tensor = _new(Tensor)
@@ -158,6 +153,49 @@ class Op:
         if current.anomaly:
             anomaly.record(out, tensors, cls.name)
         return out
+
+
+def _check_results(cls: type[Op]) -> None:
+    """Wrap a user-defined op's ``forward`` and ``vjp`` in checks of what they return.
+
+    A forward that returns only its output would be unpacked as ``(output, saved)`` when
+    the output has two rows, and a VJP that returns one gradient too few would leave an
+    input without one: both silently. The package's own ops, checked by the registry
+    test, run unwrapped (the checks would cost every op of every graph).
+    """
+    if "forward" in cls.__dict__:
+        forward = cls.forward
+
+        @functools.wraps(forward)
+        def checked_forward(*xs: Any, **params: Any) -> tuple[Any, Any]:
+            result = forward(*xs, **params)
+            if type(result) is not tuple or len(result) != 2:
+                raise TypeError(f"forward must return a tuple (output, saved), got {_what(result)}")
+            return result
+
+        cls.forward = staticmethod(checked_forward)  # type: ignore[method-assign]
+    if "vjp" in cls.__dict__:
+        vjp = cls.vjp
+
+        @functools.wraps(vjp)
+        def checked_vjp(
+            g: Any, xs: tuple[Any, ...], out: Any, saved: Any, needs: tuple[bool, ...]
+        ) -> tuple[Any, ...]:
+            grads = vjp(g, xs, out, saved, needs)
+            if not isinstance(grads, (tuple, list)) or len(grads) != len(xs):
+                raise TypeError(
+                    f"the vjp of {cls.name} returned {_what(grads)}; it must return a tuple with "
+                    f"one gradient (or None) per input, {len(xs)} here"
+                )
+            return tuple(grads)
+
+        cls.vjp = staticmethod(checked_vjp)  # type: ignore[method-assign]
+
+
+def _what(result: Any) -> str:
+    if isinstance(result, (tuple, list)):
+        return f"a {type(result).__name__} of {len(result)}"
+    return f"a value of type {type(result).__name__}"
 
 
 def _describe(tensors: tuple[Tensor, ...]) -> str:
