@@ -41,6 +41,8 @@ __all__ = ["REGISTRY", "Op"]
 
 REGISTRY: dict[str, type[Op]] = {}
 
+#: "autograd_lite.": ops of modules under it are the package's own.
+_PACKAGE = __name__.partition(".")[0] + "."
 _new = object.__new__
 _UNWRITTEN_1 = (0,)
 _UNWRITTEN_2 = (0, 0)
@@ -69,7 +71,7 @@ class Op:
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
         REGISTRY[f"{cls.__module__}.{cls.__qualname__}"] = cls
-        if not cls.__module__.startswith("autograd_lite."):
+        if not cls.__module__.startswith(_PACKAGE):
             _check_results(cls)
 
     @staticmethod
