@@ -169,10 +169,17 @@ class Module:
             yield m
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        yield from self._modules.items()
+        """``(name, module)`` for each direct submodule; one registered under two names
+        comes once, under the first."""
+        seen: set[int] = set()
+        for name, m in self._modules.items():
+            if id(m) not in seen:
+                seen.add(id(m))
+                yield name, m
 
     def children(self) -> Iterator[Module]:
-        yield from self._modules.values()
+        for _, m in self.named_children():
+            yield m
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         """``(dotted name, parameter)`` in registration order; a shared parameter once."""

@@ -82,6 +82,8 @@ def test_shared_parameter_is_listed_once() -> None:
     lin = nn.Linear(2, 2, rng=np.random.default_rng(0))
     seq = nn.Sequential(lin, nn.ReLU(), lin)
     assert [k for k, _ in seq.named_parameters()] == ["0.weight", "0.bias"]
+    assert [k for k, _ in seq.named_children()] == ["0", "1"]
+    assert list(seq.children()) == [lin, seq[1]]
 
 
 def test_assigning_before_super_init_is_a_clear_error() -> None:
