@@ -361,7 +361,8 @@ def _run(
                         try:
                             gp = p._fit_grad(gp)
                         except (ValueError, TypeError) as e:
-                            raise type(e)(f"backward of {op.name}: {e}") from None
+                            kind = TypeError if isinstance(e, TypeError) else ValueError
+                            raise kind(f"backward of {op.name}: {e}") from None
                 old = get_grad(p, _ABSENT)
                 if old is _ABSENT:
                     grads[p] = gp
