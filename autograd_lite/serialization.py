@@ -179,10 +179,20 @@ def load(path: str | os.PathLike[str]) -> Any:
         TypeError,
         NotImplementedError,  # a member compressed by a method zipfile lacks
         RuntimeError,  # an encrypted member; RecursionError: a header nested too deep
+        MemoryError,  # a header declaring a shape far beyond the file's size
     ) as e:
         raise CheckpointError(
             f"cannot read checkpoint {where}: corrupt or truncated ({type(e).__name__}: {e})"
         ) from None
+
+
+def _member(npz: Any, name: str, where: str) -> np.ndarray[Any, Any]:
+    """The array stored under ``name``, read by its exact member name ``name.npy``."""
+    arr = npz[name + ".npy"]
+    if not isinstance(arr, np.ndarray):
+        # NpzFile hands back the raw bytes of a member that is not in .npy format.
+        raise CheckpointError(f"{where}: member {name!r} is not a .npy array (corrupt checkpoint)")
+    return arr
 
 
 def _read(npz: Any, where: str) -> Any:
@@ -193,7 +203,7 @@ def _read(npz: Any, where: str) -> Any:
         )
     # Members are read by their exact names: NpzFile would also find the member "x.npy"
     # of the key "x" under the key "x.npy".
-    meta_arr = npz[_META + ".npy"]
+    meta_arr = _member(npz, _META, where)
     try:
         meta = json.loads(meta_arr.tobytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -206,7 +216,7 @@ def _read(npz: Any, where: str) -> Any:
             f"{where}: checkpoint format version {version!r} is not supported (this "
             f"autograd_lite reads version {FORMAT_VERSION}); was it written by a newer release?"
         )
-    arrays = {name: npz[name + ".npy"] for name in npz.files if name != _META}
+    arrays = {name: _member(npz, name, where) for name in npz.files if name != _META}
     for name, arr in arrays.items():
         if arr.dtype.hasobject:
             raise CheckpointError(f"refusing to load {where}: {name!r} is an object array")

@@ -3,6 +3,7 @@ and damaged files."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -250,3 +251,25 @@ def test_a_member_zipfile_cannot_open_is_a_clear_error(
     with pytest.raises(serialization.CheckpointError, match="corrupt") as info:
         ag.load(path)
     assert what in str(info.value)
+
+
+def test_a_member_that_is_not_npy_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ck.npz"
+    ag.save({"w": np.arange(3.0)}, path)
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("v.npy", b"not an npy file")
+    with pytest.raises(ValueError, match=r"member 'v' is not a \.npy array"):
+        ag.load(path)
+
+
+def test_a_header_declaring_a_huge_array_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ck.npz"
+    ag.save({"w": np.arange(3.0)}, path)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (10**13,)}
+    )
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("v.npy", header.getvalue())
+    with pytest.raises(ValueError, match="corrupt or truncated"):
+        ag.load(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -128,6 +128,7 @@ class Module:
         self._check_name("add_module", name, self._modules)
         if not isinstance(module, Module):
             raise TypeError(f"add_module({name!r}): expected a Module, got {type(module).__name__}")
+        self.__dict__.pop(name, None)  # a None left there would shadow the module
         self._modules[name] = module
 
     def _check_name(self, method: str, name: Any, own: dict[str, Any]) -> None:
@@ -301,27 +302,45 @@ class ModuleList(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(list(self._modules.values()))
 
-    def __getitem__(self, index: int) -> Module:
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+    @overload
+    def __getitem__(self, index: slice) -> ModuleList: ...
+
+    def __getitem__(self, index: int | slice) -> Module | ModuleList:
+        """The module at ``index``; a slice gives a container of the same class."""
         items = list(self._modules.values())
+        if isinstance(index, slice):
+            return self._of(items[index])
         try:
             return items[index]
         except IndexError:
             raise IndexError(f"index {index} out of range for {len(items)} modules") from None
 
+    def _of(self, modules: list[Module]) -> ModuleList:
+        return ModuleList(modules)
+
 
 class Sequential(ModuleList):
     """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
-    An error raised by a layer names the layer's position, e.g. ``layer (2)``.
+    A ValueError raised by a layer (a wrong input width, say) names the layer's position,
+    e.g. ``layer (2)``; other exceptions, subclasses of ValueError included, pass
+    through unchanged.
     """
 
     def __init__(self, *modules: Module) -> None:
         super().__init__(modules)
+
+    def _of(self, modules: list[Module]) -> Sequential:
+        return Sequential(*modules)
 
     def forward(self, x: Any) -> Any:
         for i, m in enumerate(self._modules.values()):
             try:
                 x = m(x)
             except ValueError as e:
+                if type(e) is not ValueError:
+                    raise
                 raise ValueError(f"{type(self).__name__} layer ({i}): {e}") from None
         return x

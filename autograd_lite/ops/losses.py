@@ -116,6 +116,9 @@ class BCEWithLogits(Op):
 
     @staticmethod
     def forward(x: Array, y: Array, reduction: str = "mean") -> tuple[Any, Any]:
+        if x.shape != y.shape:
+            # The VJP's 1/n is x's element count: broadcasting would make it wrong.
+            raise ValueError(f"logits {x.shape} and targets {y.shape} must have the same shape")
         losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
         return _reduce(losses, reduction), (reduction, stable_sigmoid(x))
 

@@ -59,7 +59,9 @@ class Optimizer:
             problems = self._validate(g)
             if problems:
                 raise ValueError(f"{type(self).__name__}: " + "; ".join(problems))
-            plist = list(group["params"])
+            # A group's params may be one Tensor (a Tensor iterates over its rows).
+            ps = group["params"]
+            plist = [ps] if isinstance(ps, Tensor) else list(ps)
             if not plist:
                 raise ValueError(f"{type(self).__name__}: parameter group {gi} is empty")
             for i, p in enumerate(plist):
@@ -141,7 +143,11 @@ class Optimizer:
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
             raise ValueError(f"{name}.load_state_dict: expected keys 'state' and 'param_groups'")
         problems: list[str] = []
-        groups = list(state_dict["param_groups"])
+        groups, state = state_dict["param_groups"], state_dict["state"]
+        if not isinstance(groups, (list, tuple)) or not all(isinstance(g, Mapping) for g in groups):
+            raise ValueError(f"{name}.load_state_dict: 'param_groups' must be a list of dicts")
+        if not isinstance(state, Mapping):
+            raise ValueError(f"{name}.load_state_dict: 'state' must be a dict")
         if len(groups) != len(self.param_groups):
             raise ValueError(
                 f"{name}.load_state_dict: {len(groups)} parameter groups in the state dict, "
@@ -149,7 +155,8 @@ class Optimizer:
             )
         new_hyper = []
         for gi, (saved, own) in enumerate(zip(groups, self.param_groups)):
-            hyper = {k: v for k, v in dict(saved).items() if k != "params"}
+            # A copy: the caller's lists (Adam's betas) must not change it afterwards.
+            hyper = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
             if set(hyper) != set(self.defaults):
                 problems.append(
                     f"group {gi}: hyperparameters {sorted(hyper)}, expected {sorted(self.defaults)}"
@@ -164,7 +171,7 @@ class Optimizer:
             new_hyper.append(hyper)
         params = {i: p for i, p, _ in self._indexed()}
         new_state: dict[int, dict[str, Any]] = {}
-        for key, entry in dict(state_dict["state"]).items():
+        for key, entry in state.items():
             # An int, or its decimal digits (a key that went through a text format).
             if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
                 i = int(key)
@@ -186,7 +193,11 @@ class Optimizer:
             p = params[i]
             s: dict[str, Any] = {}
             for k in self.state_arrays:
-                arr = np.asarray(entry[k])
+                try:
+                    arr = np.asarray(entry[k])
+                except ValueError:
+                    problems.append(f"state {i} {k!r}: not an array (ragged?)")
+                    continue
                 if arr.shape != p.shape or arr.dtype != p.dtype:
                     problems.append(
                         f"state {i} {k!r}: {arr.dtype} {arr.shape}, parameter is "

@@ -48,9 +48,8 @@ class SGD(Optimizer):
             for key in ("lr", "momentum", "weight_decay")
             if (msg := _check_nonneg(key, hyper[key])) is not None
         ]
-        if hyper["nesterov"] and not (
-            isinstance(hyper["momentum"], (int, float)) and hyper["momentum"] > 0
-        ):
+        momentum = hyper["momentum"]
+        if hyper["nesterov"] and _check_nonneg("momentum", momentum) is None and momentum == 0:
             problems.append("nesterov momentum needs momentum > 0")
         return problems
 

@@ -194,3 +194,13 @@ def test_mse_loss(shape: tuple[int, ...], reduction: str, data: st.DataObject) -
 def test_mse_shape_mismatch() -> None:
     with pytest.raises(ValueError, match=r"\(2,\).*\(3,\)"):
         F.mse_loss(ag.Tensor([1.0, 2.0]), ag.Tensor([1.0, 2.0, 3.0]))
+
+
+def test_the_bce_op_refuses_broadcasting_shapes() -> None:
+    """Its VJP divides by x's element count, which is the mean's count only when x and y
+    have one shape."""
+    from autograd_lite.ops.losses import BCEWithLogits
+
+    x = ag.Tensor(np.array([[0.3], [-1.0]]), requires_grad=True)
+    with pytest.raises(ValueError, match=r"logits \(2, 1\) and targets \(2, 4\) must have"):
+        BCEWithLogits.apply(x, ag.Tensor(np.full((2, 4), 0.5)))

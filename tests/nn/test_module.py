@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -241,6 +243,28 @@ def test_repr_shows_the_module_tree() -> None:
     assert text.endswith(")")
 
 
+def test_a_slice_of_a_container_is_a_container_of_its_class() -> None:
+    seq = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    head = seq[:-1]
+    assert type(head) is nn.Sequential and len(head) == 2 and head[0] is seq[0]
+    x = ag.Tensor(np.ones((5, 3)))
+    np.testing.assert_array_equal(head(x).data, seq[1](seq[0](x)).data)
+    rest = nn.ModuleList([nn.ReLU(), nn.Tanh()])[1:]
+    assert type(rest) is nn.ModuleList and isinstance(rest[0], nn.Tanh)
+
+
+def test_a_layer_error_of_another_class_passes_through() -> None:
+    class ShapeError(ValueError):
+        pass
+
+    class Picky(nn.Module):
+        def forward(self, x: Any) -> Any:
+            raise ShapeError("no")
+
+    with pytest.raises(ShapeError, match=r"^no$"):
+        nn.Sequential(nn.ReLU(), Picky())(ag.Tensor(np.ones(2)))
+
+
 def test_module_list_and_sequential_containers() -> None:
     ml = nn.ModuleList([nn.ReLU()]).append(nn.Tanh())
     assert len(ml) == 2 and isinstance(ml[1], nn.Tanh) and isinstance(ml[-1], nn.Tanh)
@@ -251,3 +275,10 @@ def test_module_list_and_sequential_containers() -> None:
     assert y.shape == (4, 3) and np.all((y.data > 0) & (y.data < 1))
     with pytest.raises(NotImplementedError):
         nn.Module()(1)
+
+
+def test_add_module_over_a_none_attribute() -> None:
+    lin = nn.Linear(2, 2, bias=False)
+    inner = nn.Linear(2, 2)
+    lin.add_module("bias", inner)
+    assert lin.bias is inner

@@ -99,3 +99,50 @@ def test_state_keys_as_decimal_strings_load() -> None:
     sd["state"] = {"0": sd["state"][0]}
     opt.load_state_dict(sd)
     assert opt.state[0]["step"] == 1
+
+
+def test_loaded_hyperparameters_are_copies() -> None:
+    """A later change to the caller's betas list must not reach the optimizer."""
+    p = nn.Parameter(np.ones(1))
+    opt = optim.Adam([p])
+    sd = opt.state_dict()
+    sd["param_groups"][0]["betas"] = [0.8, 0.99]
+    opt.load_state_dict(sd)
+    sd["param_groups"][0]["betas"][0] = 5.0
+    assert list(opt.param_groups[0]["betas"]) == [0.8, 0.99]
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"param_groups": 3}, "'param_groups' must be a list of dicts"),
+        ({"param_groups": [None]}, "'param_groups' must be a list of dicts"),
+        ({"state": [1]}, "'state' must be a dict"),
+        (
+            {"state": {0: {"step": 1, "exp_avg": [[1.0], [1.0, 2.0]], "exp_avg_sq": [0.0]}}},
+            "ragged",
+        ),
+    ],
+)
+def test_a_malformed_state_dict_is_named(change: dict[str, Any], match: str) -> None:
+    p = nn.Parameter(np.ones(1))
+    opt = optim.Adam([p])
+    with pytest.raises(ValueError, match=match):
+        opt.load_state_dict({**opt.state_dict(), **change})
+    assert opt.state == {}
+
+
+def test_a_group_may_hold_one_tensor() -> None:
+    p = nn.Parameter(np.ones(3))
+    opt = optim.SGD([{"params": p, "lr": 0.5}], lr=0.1)
+    p.grad = np.ones(3)
+    opt.step()
+    np.testing.assert_array_equal(p.data, [0.5, 0.5, 0.5])
+
+
+def test_nesterov_takes_numpy_momentum() -> None:
+    p = nn.Parameter(np.ones(1))
+    for momentum in (np.float32(0.9), np.int64(1)):
+        assert optim.SGD([p], lr=0.1, momentum=momentum, nesterov=True).param_groups
+    with pytest.raises(ValueError, match="nesterov momentum needs momentum > 0"):
+        optim.SGD([p], lr=0.1, momentum=np.float32(0.0), nesterov=True)
