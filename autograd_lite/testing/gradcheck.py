@@ -1,9 +1,11 @@
 """Compare a function's VJPs with float64 central differences.
 
 For a random upstream gradient ``v`` (fixed seed) the analytic ``vᵀJ`` from the
-engine is compared element by element with
-``(⟨v, f(x + εeᵢ)⟩ − ⟨v, f(x − εeᵢ)⟩) / 2ε``. One backward and two forwards per
-input element; exact enough in float64 to catch any wrong VJP.
+engine is compared element by element with ``⟨v, f(x + εeᵢ) − f(x − εeᵢ)⟩ / 2ε``
+(each output differenced before the projection, so a large output elsewhere does
+not drown the difference). One backward and two forwards per input element; in
+float64 this catches a VJP that is wrong by more than the tolerances
+(``atol + rtol·|numeric|``, PyTorch's defaults).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 
 from .._typing import Array
 from ..autograd import grad
+from ..engine import enable_grad
 from ..tensor import Tensor
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "numerical_vjp"]
@@ -34,19 +37,29 @@ def _outputs(result: Outputs) -> list[Tensor | None]:
     raise TypeError(f"the function must return a Tensor or a tuple of them, got {type(result)}")
 
 
-def _project(outs: list[Tensor | None], vs: list[Array]) -> float:
-    return float(sum(float(np.sum(o.data * v)) for o, v in zip(outs, vs) if o is not None))
+def _values(result: Outputs) -> list[Array | None]:
+    """Copies of the outputs' data in float64 (an output may share memory with an input
+    that the differencing is about to change back)."""
+    return [None if o is None else np.array(o.data, dtype=np.float64) for o in _outputs(result)]
 
 
-def _as_float64_leaves(inputs: Sequence[Any]) -> list[Tensor]:
-    leaves = []
+def _as_float64_leaves(inputs: Sequence[Any]) -> list[Any]:
+    """Tensors and arrays as float64 (floating ones) C-ordered copies; anything else (an
+    axis, an exponent) is passed to the function as it is."""
+    leaves: list[Any] = []
     for x in inputs:
-        if isinstance(x, Tensor):
-            data = np.array(x.data, dtype=np.float64 if x.dtype.kind == "f" else x.dtype)
-            leaves.append(Tensor(data, requires_grad=x.requires_grad))
+        if isinstance(x, (Tensor, np.ndarray)):
+            data = x.data if isinstance(x, Tensor) else x
+            dtype = np.float64 if data.dtype.kind == "f" else data.dtype
+            requires_grad = isinstance(x, Tensor) and x.requires_grad
+            leaves.append(Tensor(np.array(data, dtype=dtype, order="C"), requires_grad))
         else:
-            leaves.append(Tensor(np.asarray(x)))
+            leaves.append(x)
     return leaves
+
+
+def _wanted(xs: Sequence[Any]) -> list[int]:
+    return [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
 
 
 def numerical_vjp(
@@ -56,20 +69,23 @@ def numerical_vjp(
     index: int,
     eps: float,
 ) -> Array:
-    """Central differences of ⟨v, fn(inputs)⟩ with respect to ``inputs[index]``."""
+    """Central differences of ⟨v, fn(inputs)⟩ with respect to ``inputs[index]``, element by
+    element (any memory layout: each element is written through its index)."""
     x = inputs[index]
-    flat = x.data.reshape(-1)
-    out = np.zeros(flat.shape, dtype=np.float64)
+    data = x.data
+    out = np.zeros(data.shape, dtype=np.float64)
     # Grad mode stays on: fn may itself take gradients (gradgradcheck's first derivatives).
-    for i in range(flat.size):
-        orig = flat[i]
-        flat[i] = orig + eps
-        plus = _project(_outputs(fn(*inputs)), list(vs))
-        flat[i] = orig - eps
-        minus = _project(_outputs(fn(*inputs)), list(vs))
-        flat[i] = orig
-        out[i] = (plus - minus) / (2 * eps)
-    return out.reshape(x.shape)
+    for idx in np.ndindex(data.shape):
+        orig = data[idx]
+        data[idx] = orig + eps
+        plus = _values(fn(*inputs))
+        data[idx] = orig - eps
+        minus = _values(fn(*inputs))
+        data[idx] = orig
+        out[idx] = sum(
+            float(np.sum(v * (p - m))) for p, m, v in zip(plus, minus, vs) if p is not None
+        ) / (2 * eps)
+    return out
 
 
 def gradcheck(
@@ -82,15 +98,30 @@ def gradcheck(
 ) -> bool:
     """Check ``fn``'s gradients with respect to every input that requires grad.
 
-    Inputs are copied to float64 leaves first. Returns True, or raises
-    :class:`GradcheckError` naming the input, the worst element's index and the
-    analytic and numeric values.
+    Tensor and array inputs are copied to float64 leaves first; other inputs are passed
+    as they are. Grad mode is on while it runs (inside ``no_grad()`` too). Returns True,
+    or raises :class:`GradcheckError` naming the input, the worst element's index and
+    the analytic and numeric values.
     """
+    with enable_grad():
+        return _gradcheck(fn, inputs, eps, atol, rtol, seed)
+
+
+def _gradcheck(
+    fn: Callable[..., Outputs],
+    inputs: Sequence[Any] | Tensor,
+    eps: float,
+    atol: float,
+    rtol: float,
+    seed: int,
+) -> bool:
     xs = _as_float64_leaves([inputs] if isinstance(inputs, Tensor) else inputs)
-    wanted = [i for i, x in enumerate(xs) if x.requires_grad]
+    wanted = _wanted(xs)
     if not wanted:
         raise ValueError("gradcheck: no input requires grad")
     outs = _outputs(fn(*xs))
+    if not outs:
+        raise ValueError("gradcheck: the function returned no outputs to check")
     rng = np.random.default_rng(seed)
     vs = [np.zeros(()) if o is None else rng.standard_normal(o.shape) for o in outs]
     live = [(o, v) for o, v in zip(outs, vs) if o is not None and o.requires_grad]
@@ -138,33 +169,58 @@ def gradgradcheck(
     rtol: float = 1e-3,
     seed: int = 1,
 ) -> bool:
-    """Check second derivatives: gradcheck of ``x ↦ vᵀ ∂fn/∂x`` (built with
-    ``create_graph=True``) against finite differences of the first derivatives.
+    """Check second derivatives: gradcheck of ``(x, v) ↦ vᵀ ∂fn/∂x`` (built with
+    ``create_graph=True``) against finite differences of those first derivatives, in x
+    and in the upstream gradient v (a VJP that cuts v off from the graph gives wrong
+    Hessians of any function that feeds fn's output on).
 
     Those first derivatives run every VJP on Tensors, not on the arrays of a plain
     backward: they are first checked to equal the plain ones, since differentiating a
     wrong but smooth Tensor path would agree with its own finite differences."""
+    with enable_grad():
+        return _gradgradcheck(fn, inputs, eps, atol, rtol, seed)
+
+
+def _gradgradcheck(
+    fn: Callable[..., Outputs],
+    inputs: Sequence[Any] | Tensor,
+    eps: float,
+    atol: float,
+    rtol: float,
+    seed: int,
+) -> bool:
     xs = _as_float64_leaves([inputs] if isinstance(inputs, Tensor) else inputs)
-    wanted = [i for i, x in enumerate(xs) if x.requires_grad]
+    wanted = _wanted(xs)
+    n = len(xs)
     outs = _outputs(fn(*xs))
     rng = np.random.default_rng(seed)
-    vs = [None if o is None else Tensor._wrap(rng.standard_normal(o.shape)) for o in outs]
+    # One v per output that can carry a gradient, an input of the checked function too.
+    live: list[int] = []
+    vs: list[Tensor] = []
+    for k, o in enumerate(outs):
+        if o is not None and o.requires_grad:
+            live.append(k)
+            vs.append(Tensor(rng.standard_normal(o.shape), requires_grad=True))
 
-    def first(args: Sequence[Tensor], create_graph: bool) -> tuple[Tensor | None, ...]:
-        ys = _outputs(fn(*args))
-        live = [(y, v) for y, v in zip(ys, vs) if y is not None and v is not None]
-        live = [(y, v) for y, v in live if y.requires_grad]
-        if not live:
+    def first(args: Sequence[Any], create_graph: bool) -> tuple[Tensor | None, ...]:
+        ys = _outputs(fn(*args[:n]))
+        pairs: list[tuple[Tensor, Tensor]] = []
+        for k, v in zip(live, args[n:]):
+            y = ys[k]
+            if y is not None and y.requires_grad:
+                pairs.append((y, v))
+        if not pairs:
             return tuple(None for _ in wanted)
         return grad(
-            [y for y, _ in live],
+            [y for y, _ in pairs],
             [args[i] for i in wanted],
-            grad_outputs=[v for _, v in live],
+            grad_outputs=[v for _, v in pairs],
             create_graph=create_graph,
             allow_unused=True,
         )
 
-    for i, a, b in zip(wanted, first(xs, True), first(xs, False)):
+    args = [*xs, *vs]
+    for i, a, b in zip(wanted, first(args, True), first(args, False)):
         a_data = np.zeros(xs[i].shape) if a is None else a.data
         b_data = np.zeros(xs[i].shape) if b is None else b.data
         if not np.allclose(a_data, b_data, rtol=rtol, atol=atol, equal_nan=True):
@@ -172,6 +228,4 @@ def gradgradcheck(
                 f"first derivative of input {i} (shape {xs[i].shape}) differs between "
                 f"create_graph=True and a plain backward: {a_data!r} vs {b_data!r}"
             )
-    return gradcheck(
-        lambda *args: first(args, True), xs, eps=eps, atol=atol, rtol=rtol, seed=seed + 1
-    )
+    return _gradcheck(lambda *a: first(a, True), args, eps=eps, atol=atol, rtol=rtol, seed=seed + 1)

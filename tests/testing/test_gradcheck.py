@@ -114,3 +114,55 @@ def test_reachable_as_ag_testing_without_hypothesis() -> None:
         "assert 'hypothesis' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class ZeroGrad(ag.Function):
+    """y = x² with a VJP that returns zeros."""
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        return x * x, None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (g * 0,)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda a: np.asfortranarray(a),
+        lambda a: a.T.copy().T,
+        lambda a: np.broadcast_to(a[:1], a.shape),
+    ],
+)
+def test_any_memory_layout_is_perturbed(make: Any) -> None:
+    """A Fortran-ordered or broadcast input is perturbed element by element too: zeros
+    from a wrong VJP must not match numeric zeros from perturbing a copy."""
+    data = make(np.random.default_rng(0).standard_normal((3, 4)))
+    x = Tensor(data, requires_grad=True)
+    assert gradcheck(lambda t: t * t, [x])
+    with pytest.raises(GradcheckError, match="analytic 0 vs numeric"):
+        gradcheck(ZeroGrad.apply, [x])
+
+
+def test_a_large_output_elsewhere_does_not_drown_the_difference() -> None:
+    """Each output is differenced before the projection onto v."""
+    assert gradcheck(lambda t: t.exp(), [Tensor(np.array([20.0, 0.0]), requires_grad=True)])
+    assert gradcheck(lambda t: t**3, [Tensor(np.array([1e4, 1.0]), requires_grad=True)])
+
+
+def test_runs_inside_no_grad_and_passes_other_arguments_through() -> None:
+    x = Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+    with ag.no_grad():
+        assert gradcheck(lambda t: t * t, [x])
+        with pytest.raises(GradcheckError):
+            gradcheck(ZeroGrad.apply, [x])
+        assert not ag.is_grad_enabled()
+    y = Tensor(np.ones((2, 3)), requires_grad=True)
+    assert gradcheck(lambda t, axis, p: (t**p).sum(axis=axis), [y, 0, 3])
+
+
+def test_a_function_without_outputs_is_refused() -> None:
+    with pytest.raises(ValueError, match="returned no outputs"):
+        gradcheck(lambda t: (), [Tensor(np.ones(2), requires_grad=True)])

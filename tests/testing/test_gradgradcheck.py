@@ -58,3 +58,33 @@ def test_gradgradcheck_catches_a_wrong_create_graph_path() -> None:
     assert ag.testing.gradcheck(CubeWithWrongTensorPath.apply, [x])
     with pytest.raises(GradcheckError, match=r"input 0 .* differs between create_graph=True"):
         gradgradcheck(CubeWithWrongTensorPath.apply, [x])
+
+
+class CubeCuttingG(ag.Function):
+    """y = x³ whose VJP detaches the upstream gradient g: right first derivatives, but
+    nothing that feeds y on can be differentiated twice."""
+
+    @staticmethod
+    def forward(x: Any) -> tuple[Any, Any]:
+        return x**3, None
+
+    @staticmethod
+    def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        (x,) = xs
+        cut = g.detach() if isinstance(g, ag.Tensor) else g
+        return (cut * 3 * x * x,)
+
+
+def test_gradgradcheck_differentiates_in_the_upstream_gradient_too() -> None:
+    x = ag.Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"input 1 \(shape \(3,\)\)"):
+        gradgradcheck(CubeCuttingG.apply, [x])
+
+
+def test_gradgradcheck_runs_inside_no_grad() -> None:
+    x = ag.Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+    with ag.no_grad():
+        assert gradgradcheck(lambda t: (t * t).sigmoid(), [x])
+        with pytest.raises(GradcheckError):
+            gradgradcheck(SquareWithWrongSecondDerivative.apply, [x])
+        assert not ag.is_grad_enabled()
