@@ -24,7 +24,8 @@ def _check(name: str, value: object, minimum: float, integer: bool = False) -> N
     if isinstance(value, bool) or not isinstance(value, kinds):
         kind = "an integer" if integer else "a real number"
         raise TypeError(f"{name} must be {kind}, got {value!r}")
-    if not math.isfinite(value) or not value >= minimum:
+    # An int is finite however large (math.isfinite would overflow converting 10**400).
+    if (not integer and not math.isfinite(value)) or not value >= minimum:
         raise ValueError(f"{name} must be finite and >= {minimum}, got {value!r}")
 
 

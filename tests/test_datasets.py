@@ -57,6 +57,11 @@ def test_bad_arguments(call, exc) -> None:  # type: ignore[no-untyped-def]
         call()
 
 
+def test_a_huge_integer_seed_is_a_seed() -> None:
+    X, y = datasets.two_moons(10, seed=10**400)
+    np.testing.assert_array_equal(datasets.two_moons(10, seed=10**400)[0], X)
+
+
 def test_train_test_split() -> None:
     X = np.arange(20.0).reshape(10, 2)
     y = np.arange(10)

@@ -140,7 +140,10 @@ class Module:
             raise KeyError(f"{method}: {name!r} is not a valid name (empty, or contains '.')")
         # An attribute set to None (``Linear(bias=False)``'s bias) may become a parameter.
         if name not in own and (
-            self.__dict__.get(name) is not None or name in self._parameters or name in self._modules
+            self.__dict__.get(name) is not None
+            or name in self._parameters
+            or name in self._modules
+            or hasattr(type(self), name)  # a method or class attribute would shadow it
         ):
             raise KeyError(f"{method}: attribute {name!r} already exists")
 

@@ -282,3 +282,13 @@ def test_add_module_over_a_none_attribute() -> None:
     inner = nn.Linear(2, 2)
     lin.add_module("bias", inner)
     assert lin.bias is inner
+
+
+def test_a_name_a_method_holds_is_refused() -> None:
+    m = nn.Module()
+    for name in ("forward", "parameters"):
+        with pytest.raises(KeyError, match=f"attribute '{name}' already exists"):
+            m.add_module(name, nn.ReLU())
+        with pytest.raises(KeyError, match=f"attribute '{name}' already exists"):
+            m.register_parameter(name, nn.Parameter(np.ones(1)))
+    assert list(m.named_children()) == [] and list(m.named_parameters()) == []
