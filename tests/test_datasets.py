@@ -58,7 +58,7 @@ def test_bad_arguments(call, exc) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_huge_integer_seed_is_a_seed() -> None:
-    X, y = datasets.two_moons(10, seed=10**400)
+    X, _ = datasets.two_moons(10, seed=10**400)
     np.testing.assert_array_equal(datasets.two_moons(10, seed=10**400)[0], X)
 
 
