@@ -253,7 +253,8 @@ def _run(
     observer: Observer | None = None,
 ) -> None:
     """The reverse pass. With ``capture`` (keys: the wanted nodes) gradients are
-    stored there and no ``.grad`` is touched; otherwise they accumulate into leaves.
+    stored there, only nodes that lead to them are visited, and no ``.grad`` is
+    touched; otherwise they accumulate into leaves.
     ``observer`` sees every visited node (see :data:`Observer`).
 
     Recorded nodes wait in a heap ordered by decreasing ``_seq``, so a node is popped
@@ -278,6 +279,10 @@ def _run(
             else:
                 heappush(heap, (-r._seq, r))
 
+    # grad() walks only the part of the graph that leads to the wanted nodes, as a
+    # backward of the whole graph would run (and free) branches it never needs. (An
+    # empty capture, explain's, walks the whole graph and touches no .grad.)
+    reach = _reaching(roots, capture) if capture else None
     last_write = rewrites.last_write
     prev_mode = mode()
     anomaly_on = prev_mode.anomaly
@@ -323,6 +328,8 @@ def _run(
                 needs = (p0.requires_grad,)
             else:
                 needs = tuple([p.requires_grad for p in parents])
+            if reach is not None:
+                needs = tuple([need and p in reach for need, p in zip(needs, parents)])
             if node._seq < last_write:
                 # A tensor was written in place after this node was made: make sure it
                 # was none of the values the VJP reads.
@@ -395,6 +402,29 @@ def _run(
                 observer(leaf, g, None)
     finally:
         set_mode(prev_mode)
+
+
+def _reaching(roots: Sequence[Node], targets: Any) -> set[Any]:
+    """The nodes from which a node in ``targets`` can be reached through ``_parents``
+    (the targets among them), found by an iterative depth-first walk from ``roots``."""
+    reach: set[Any] = set()
+    seen: set[Any] = set()
+    stack: list[tuple[Any, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        parents = node._parents
+        if expanded:
+            if node in targets or any(p in reach for p in parents):
+                reach.add(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        if parents is None:
+            raise RuntimeError(_FREED)
+        stack.append((node, True))
+        stack.extend((p, False) for p in parents if p not in seen)
+    return reach
 
 
 class GradNode:
