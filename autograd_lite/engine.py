@@ -286,7 +286,9 @@ def _run(
     last_write = rewrites.last_write
     prev_mode = mode()
     anomaly_on = prev_mode.anomaly
-    set_mode(prev_mode.grad_on if create_graph else prev_mode.grad_off)
+    # With create_graph the VJPs' own ops are recorded, but not checked as forwards by
+    # anomaly mode: a NaN they make is the backward's, which check_backward names.
+    set_mode(_MODES[(True, anomaly_on, False)] if create_graph else prev_mode.grad_off)
     # The loop runs once per node and its inner loop once per edge; on scalar graphs it
     # is the whole cost of backward, hence the bound methods and local names.
     pop_grad, get_grad = grads.pop, grads.get

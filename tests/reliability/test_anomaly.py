@@ -138,3 +138,13 @@ def test_scalar_engine_backward_is_checked_too() -> None:
     a = Scalar(1e200, requires_grad=True)
     with ag.detect_anomaly(), pytest.raises(FloatingPointError, match="backward of mul"):
         (a * a * a).backward()
+
+
+def test_check_forward_leaves_create_graph_vjps_to_the_backward_check() -> None:
+    """The ops a create_graph backward records are the VJP's: a NaN there is named as
+    the backward of the op whose line made it, not as a forward at the grad() call."""
+    x = ag.Tensor([0.0, 1.0], requires_grad=True)
+    with ag.detect_anomaly(check_forward=True), np.errstate(all="ignore"):
+        y = x.sqrt().sum()
+        with pytest.raises(FloatingPointError, match=r"backward of pow .* created at .*y = x"):
+            ag.grad(y, x, create_graph=True)
