@@ -8,6 +8,7 @@ kinks, and Tensors built from them.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,8 @@ def matmul_shapes(max_dims: int = 4, max_side: int = 4) -> st.SearchStrategy[tup
 def axes(ndim: int) -> st.SearchStrategy[int | tuple[int, ...] | None]:
     """Valid ``axis`` arguments of a reduction over ``ndim`` axes: None, an int
     (negative ones too) or a tuple of distinct axes, each possibly negative."""
+    if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 0:
+        raise ValueError(f"axes: ndim must be an int >= 0, got {ndim!r}")
     if ndim == 0:
         return st.sampled_from([None, ()])
     one = st.integers(min_value=-ndim, max_value=ndim - 1)
@@ -79,29 +82,42 @@ def arrays(
     away_from: tuple[float, ...] = (),
     min_distance: float = 1e-3,
 ) -> st.SearchStrategy[Array]:
-    """Finite arrays with elements in [min_value, max_value], each at least
-    ``min_distance`` from every point of ``away_from`` (an op's kinks, e.g. relu's 0)."""
+    """Finite arrays of the floating ``dtype`` with elements in [min_value, max_value],
+    each at least ``min_distance`` from every point of ``away_from`` (an op's kinks, e.g.
+    relu's 0). The bounds hold for the values as stored in ``dtype``."""
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"arrays: dtype must be floating, got {dt}")
+    if not min_value <= max_value:
+        raise ValueError(f"arrays: min_value {min_value} is above max_value {max_value}")
+    if not min_distance >= 0:
+        raise ValueError(f"arrays: min_distance must be >= 0, got {min_distance}")
     elements = st.floats(
         min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False, width=64
     )
-    if away_from:
-        # Hypothesis favours simple values such as 0.0, which are exactly the kinks: move a
-        # value that falls near one just outside it instead of discarding it, so few
-        # examples are wasted; the filter only catches the rare value moved near another.
-        def push(v: float) -> float:
-            for k in away_from:
-                if abs(v - k) < min_distance:
-                    v = k + min_distance if v >= k else k - min_distance
-            return v
+    # Hypothesis favours simple values such as 0.0, which are exactly the kinks: a value
+    # that falls near one is moved just outside it (a little further than min_distance,
+    # so rounding to a narrower dtype keeps it out) instead of being discarded.
+    step = min_distance * 1.001
 
-        elements = elements.map(push).filter(
-            lambda v: (
-                min_value <= v <= max_value and all(abs(v - k) >= min_distance for k in away_from)
-            )
+    def push(v: float) -> float:
+        for k in away_from:
+            if abs(v - k) < min_distance:
+                v = k + step if v >= k else k - step
+        with np.errstate(over="ignore"):  # past float16's range: inf, filtered out below
+            return float(dt.type(v))
+
+    def ok(v: float) -> bool:
+        return (
+            math.isfinite(v)
+            and min_value <= v <= max_value
+            and all(abs(v - k) >= min_distance for k in away_from)
         )
-    return hnp.arrays(dtype=np.float64, shape=shape, elements=elements).map(
-        lambda a: a.astype(dtype)
-    )
+
+    # The filter only catches the rare value moved near another kink or past a bound,
+    # or rounded there by the dtype.
+    elements = elements.map(push).filter(ok)
+    return hnp.arrays(dtype=dt, shape=shape, elements=elements)
 
 
 def distinct(array: Array, min_gap: float = 1e-3) -> Array:

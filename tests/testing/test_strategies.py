@@ -68,6 +68,29 @@ def test_arrays_dtype(a: np.ndarray) -> None:
 
 
 @given(data=st.data())
+def test_bounds_and_kinks_hold_in_the_narrower_dtype(data: st.DataObject) -> None:
+    """Values are checked as stored: float32 rounding must not cross max_value or come
+    within min_distance of a kink, and float16 must not overflow to inf."""
+    a = data.draw(s.arrays(s.shapes(), dtype=np.float32, max_value=0.1, away_from=(1.0,)))
+    assert np.all(a <= np.float32(0.1)) and np.all(a <= 0.1)
+    b = data.draw(s.arrays(s.shapes(), dtype=np.float32, min_value=0.5, away_from=(1.0,)))
+    assert np.all(np.abs(b.astype(np.float64) - 1.0) >= 1e-3)
+    c = data.draw(s.arrays(s.shapes(), dtype=np.float16, min_value=-1e6, max_value=1e6))
+    assert np.all(np.isfinite(c))
+
+
+def test_bad_arguments_are_named() -> None:
+    with pytest.raises(TypeError, match="dtype must be floating, got int64"):
+        s.arrays((2,), dtype=np.int64)
+    with pytest.raises(ValueError, match="min_value 2 is above max_value 1"):
+        s.arrays((2,), min_value=2, max_value=1)
+    with pytest.raises(ValueError, match="min_distance must be >= 0"):
+        s.arrays((2,), min_distance=-1.0)
+    with pytest.raises(ValueError, match="ndim must be an int >= 0, got -1"):
+        s.axes(-1)
+
+
+@given(data=st.data())
 def test_distinct_leaves_no_near_ties(data: st.DataObject) -> None:
     a = s.distinct(data.draw(s.arrays(s.shapes())), min_gap=0.01)
     flat = np.sort(a.reshape(-1))
