@@ -134,7 +134,8 @@ class _GradModeContext:
                         arg = yield item
                         step = gen.send
                     except GeneratorExit:
-                        gen.close()
+                        with _GradModeContext(enabled):  # its finally blocks run in the mode
+                            gen.close()
                         raise
                     except BaseException as e:
                         step, arg = gen.throw, e
@@ -168,13 +169,22 @@ class set_grad_enabled(_GradModeContext):
         return super().__call__(fn)
 
 
+def _callable(cls: type, fn: Any) -> Callable[..., Any]:
+    if not callable(fn):
+        raise TypeError(
+            f"{cls.__name__}() takes no arguments (or, as a bare decorator, the function); "
+            f"got {fn!r}"
+        )
+    return fn  # type: ignore[no-any-return]
+
+
 class no_grad(_GradModeContext):
     """Nothing inside records a graph (per thread and per asyncio task). A context
     manager and a decorator (``@no_grad()`` or ``@no_grad``)."""
 
     def __new__(cls, fn: Callable[..., Any] | None = None) -> Any:
         # ``@no_grad`` without parentheses passes the function itself.
-        return super().__new__(cls) if fn is None else cls()(fn)
+        return super().__new__(cls) if fn is None else cls()(_callable(cls, fn))
 
     def __init__(self, fn: Callable[..., Any] | None = None) -> None:
         super().__init__(False)
@@ -185,7 +195,7 @@ class enable_grad(_GradModeContext):
     ``@enable_grad`` as a decorator)."""
 
     def __new__(cls, fn: Callable[..., Any] | None = None) -> Any:
-        return super().__new__(cls) if fn is None else cls()(fn)
+        return super().__new__(cls) if fn is None else cls()(_callable(cls, fn))
 
     def __init__(self, fn: Callable[..., Any] | None = None) -> None:
         super().__init__(True)
@@ -406,9 +416,10 @@ def _run(
         set_mode(prev_mode)
 
 
-def _reaching(roots: Sequence[Node], targets: Any) -> set[Any]:
+def _reaching(roots: Sequence[Node], targets: Any) -> set[Any] | None:
     """The nodes from which a node in ``targets`` can be reached through ``_parents``
-    (the targets among them), found by an iterative depth-first walk from ``roots``."""
+    (the targets among them), found by an iterative depth-first walk from ``roots``;
+    None when that is every node walked (nothing to leave out)."""
     reach: set[Any] = set()
     seen: set[Any] = set()
     stack: list[tuple[Any, bool]] = [(r, False) for r in roots]
@@ -426,7 +437,7 @@ def _reaching(roots: Sequence[Node], targets: Any) -> set[Any]:
             raise RuntimeError(_FREED)
         stack.append((node, True))
         stack.extend((p, False) for p in parents if p not in seen)
-    return reach
+    return None if len(reach) == len(seen) else reach
 
 
 class GradNode:

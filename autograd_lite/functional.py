@@ -14,6 +14,7 @@ from typing import Any, Union
 import numpy as np
 
 from .autograd import grad
+from .engine import enable_grad
 from .ops.shape import Reshape
 from .tensor import Tensor
 
@@ -68,6 +69,7 @@ def _finish(ts: Sequence[Tensor], create_graph: bool) -> tuple[Tensor, ...]:
     return tuple(t if create_graph else t.detach() for t in ts)
 
 
+@enable_grad()  # as torch.autograd.functional: they differentiate even under no_grad
 def vjp(
     fn: Callable[..., Tensor], inputs: Inputs, v: Any = None, create_graph: bool = False
 ) -> tuple[Tensor, Any]:
@@ -84,6 +86,7 @@ def vjp(
     return (y if create_graph else y.detach()), (out[0] if single else out)
 
 
+@enable_grad()  # as torch.autograd.functional: they differentiate even under no_grad
 def hvp(
     fn: Callable[..., Tensor], inputs: Inputs, v: Any, create_graph: bool = False
 ) -> tuple[Tensor, Any]:
@@ -118,6 +121,7 @@ def hvp(
     return (y if create_graph else y.detach()), (out[0] if single else out)
 
 
+@enable_grad()  # as torch.autograd.functional: they differentiate even under no_grad
 def jacobian(fn: Callable[..., Tensor], inputs: Inputs) -> Any:
     """The Jacobian of ``fn`` (one output Tensor): for each input, an array of shape
     ``output.shape + input.shape``. One reverse pass per output element."""
@@ -139,6 +143,7 @@ def jacobian(fn: Callable[..., Tensor], inputs: Inputs) -> Any:
     return out[0] if single else out
 
 
+@enable_grad()  # as torch.autograd.functional: they differentiate even under no_grad
 def hessian(fn: Callable[..., Tensor], inputs: Inputs) -> Any:
     """The Hessian of a scalar ``fn``. For one input x, an array Tensor of shape
     ``x.shape + x.shape``; for several, a tuple of tuples: ``H[i][j]`` of shape

@@ -474,3 +474,9 @@ def test_mode_decorators_without_parentheses() -> None:
     with ag.no_grad():
         assert ag.enable_grad(doubled.__wrapped__)(x).requires_grad  # type: ignore[attr-defined]
     assert ag.is_grad_enabled()
+
+
+def test_a_mode_decorator_given_a_non_callable_says_so() -> None:
+    for cls in (ag.no_grad, ag.enable_grad):
+        with pytest.raises(TypeError, match=r"takes no arguments .* got False"):
+            cls(False)  # type: ignore[arg-type]

@@ -257,3 +257,32 @@ def test_a_gradient_that_is_not_an_array_is_named(ops: SimpleNamespace) -> None:
         TypeError, match=r"backward of listgrad: a gradient must be an array .* list"
     ):
         ops.ListGrad.apply(x).sum().backward()
+
+
+def test_classmethod_ops_see_the_class_they_are_called_on() -> None:
+    """The result checks wrap a classmethod as a classmethod: a subclass's settings hold."""
+    before = dict(base.REGISTRY)
+
+    class Scale(ag.Function):
+        k = 2.0
+
+        @classmethod
+        def forward(cls, x: Any) -> tuple[Any, Any]:
+            return x * cls.k, None
+
+        @classmethod
+        def vjp(cls, g: Any, xs: Any, out: Any, saved: Any, needs: Any) -> tuple[Any, ...]:
+            return (cls.k * g,)
+
+    class Scale3(Scale):
+        k = 3.0
+
+    try:
+        x = ag.Tensor([1.0, 2.0], requires_grad=True)
+        y = Scale3.apply(x)
+        y.sum().backward()
+        np.testing.assert_array_equal(y.data, [3.0, 6.0])
+        np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+    finally:
+        base.REGISTRY.clear()
+        base.REGISTRY.update(before)

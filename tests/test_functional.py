@@ -135,3 +135,14 @@ def test_an_output_that_needs_no_grad_gives_zeros() -> None:
 def test_an_array_is_one_input() -> None:
     J = F.jacobian(lambda t: t * t, np.array([[1.0, 2.0]]))
     np.testing.assert_array_equal(J.data, np.diag([2.0, 4.0]).reshape(1, 2, 1, 2))
+
+
+def test_the_functions_differentiate_under_no_grad() -> None:
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    with ag.no_grad():
+        _, g = F.vjp(lambda t: (t * t).sum(), x)
+        np.testing.assert_array_equal(g.data, [2.0, 4.0])
+        np.testing.assert_array_equal(
+            F.hessian(lambda t: (t**3).sum(), x).data, np.diag([6.0, 12.0])
+        )
+        assert not ag.is_grad_enabled()

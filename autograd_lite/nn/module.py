@@ -143,7 +143,8 @@ class Module:
             self.__dict__.get(name) is not None
             or name in self._parameters
             or name in self._modules
-            or hasattr(type(self), name)  # a method or class attribute would shadow it
+            # A method or class attribute (other than a None default) would shadow it.
+            or getattr(type(self), name, None) is not None
         ):
             raise KeyError(f"{method}: attribute {name!r} already exists")
 
@@ -311,7 +312,8 @@ class ModuleList(Module):
     def __getitem__(self, index: slice) -> ModuleList: ...
 
     def __getitem__(self, index: int | slice) -> Module | ModuleList:
-        """The module at ``index``; a slice gives a container of the same class."""
+        """The module at ``index``; a slice gives a ``Sequential`` (from a Sequential) or a
+        ``ModuleList`` holding the same modules."""
         items = list(self._modules.values())
         if isinstance(index, slice):
             return self._of(items[index])

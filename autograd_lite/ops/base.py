@@ -28,6 +28,7 @@ writing a test for it, from three things the class states:
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -165,33 +166,40 @@ def _check_results(cls: type[Op]) -> None:
     input without one: both silently. The package's own ops, checked by the registry
     test, run unwrapped (the checks would cost every op of every graph).
     """
-    if "forward" in cls.__dict__:
-        forward = cls.forward
 
-        @functools.wraps(forward)
-        def checked_forward(*xs: Any, **params: Any) -> tuple[Any, Any]:
-            result = forward(*xs, **params)
-            if type(result) is not tuple or len(result) != 2:
-                raise TypeError(f"forward must return a tuple (output, saved), got {_what(result)}")
-            return result
+    def forward_checked(result: Any) -> Any:
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise TypeError(f"forward must return a tuple (output, saved), got {_what(result)}")
+        return result
 
-        cls.forward = staticmethod(checked_forward)  # type: ignore[method-assign]
-    if "vjp" in cls.__dict__:
-        vjp = cls.vjp
+    def vjp_checked(grads: Any, xs: tuple[Any, ...]) -> Any:
+        if not isinstance(grads, (tuple, list)) or len(grads) != len(xs):
+            raise TypeError(
+                f"the vjp of {cls.name} returned {_what(grads)}; it must return a tuple with "
+                f"one gradient (or None) per input, {len(xs)} here"
+            )
+        return tuple(grads)
 
-        @functools.wraps(vjp)
-        def checked_vjp(
-            g: Any, xs: tuple[Any, ...], out: Any, saved: Any, needs: tuple[bool, ...]
-        ) -> tuple[Any, ...]:
-            grads = vjp(g, xs, out, saved, needs)
-            if not isinstance(grads, (tuple, list)) or len(grads) != len(xs):
-                raise TypeError(
-                    f"the vjp of {cls.name} returned {_what(grads)}; it must return a tuple with "
-                    f"one gradient (or None) per input, {len(xs)} here"
-                )
-            return tuple(grads)
+    for attr, check in (("forward", forward_checked), ("vjp", vjp_checked)):
+        if attr in cls.__dict__:
+            setattr(cls, attr, _wrapped(cls.__dict__[attr], check, attr == "vjp"))
 
-        cls.vjp = staticmethod(checked_vjp)  # type: ignore[method-assign]
+
+def _wrapped(method: Any, check: Callable[..., Any], is_vjp: bool) -> Any:
+    """``method`` (a staticmethod, a classmethod or a plain function in a class body) with
+    ``check`` applied to what it returns, of the same kind, so that a classmethod still
+    sees the class it is called on."""
+    kind = type(method) if isinstance(method, (staticmethod, classmethod)) else staticmethod
+    fn = method.__func__ if isinstance(method, (staticmethod, classmethod)) else method
+    # The vjp's xs: its second argument, after the class for a classmethod.
+    at = (2 if kind is classmethod else 1) if is_vjp else -1
+
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        result = fn(*args, **kwargs)
+        return check(result, args[at]) if is_vjp else check(result)
+
+    return kind(checked)
 
 
 def _what(result: Any) -> str:

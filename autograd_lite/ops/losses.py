@@ -19,6 +19,7 @@ from ..tensor import Tensor, constant
 from . import samples
 from .base import Op
 from .dual import _add_reduce
+from .reduction import per_element
 from .softmax import LogSoftmax, Softmax
 
 __all__ = ["REDUCTIONS", "BCEWithLogits", "CrossEntropy", "stable_sigmoid"]
@@ -40,7 +41,9 @@ def _reduce(losses: Array, reduction: str) -> Array:
             return np.asarray(np.nan, dtype=losses.dtype)
         # Σ / n: ndarray.mean's Python-level wrapper costs over three times as much on a
         # batch of 128 losses.
-        return np.asarray(_add_reduce(losses, None) / losses.size, dtype=losses.dtype)
+        # float16 adds up in float32, as NumPy's mean does.
+        wide = np.float32 if losses.dtype == np.float16 else None
+        return np.asarray(_add_reduce(losses, None, wide) / losses.size, dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(_add_reduce(losses, None), dtype=losses.dtype)
     return losses
@@ -49,8 +52,7 @@ def _reduce(losses: Array, reduction: str) -> Array:
 def _scale(g: Any, reduction: str, n: int, shape: tuple[int, ...]) -> Any:
     """The upstream gradient of the reduced loss, as a factor for each element's loss."""
     if reduction == "mean":
-        # An empty batch has no element to scale; max() avoids a 1/0 warning for it.
-        return g / max(n, 1)
+        return per_element(g, n)
     if reduction == "sum":
         return g
     return g.reshape(shape)

@@ -18,7 +18,7 @@ from . import dual, samples
 from .base import Op
 from .dual import _add_reduce
 
-__all__ = ["Max", "Mean", "Min", "Sum", "kept_shape", "normalize_axes"]
+__all__ = ["Max", "Mean", "Min", "Sum", "kept_shape", "normalize_axes", "per_element"]
 
 
 def normalize_axes(axis: AxisLike, ndim: int) -> tuple[int, ...]:
@@ -45,6 +45,13 @@ def normalize_axes(axis: AxisLike, ndim: int) -> tuple[int, ...]:
     if len(set(out)) != len(out):
         raise ValueError(f"repeated axis in {axis!r}")
     return tuple(sorted(out))
+
+
+def per_element(g: Any, n: int) -> Any:
+    """``g / n``, the share of each of n elements (0 of them: g). In float16, which holds no
+    count above 65504 (``g / 70000`` would divide by inf), it is ``g · (1/n)``."""
+    n = max(n, 1)
+    return g * (1.0 / n) if g.dtype == np.float16 else g / n
 
 
 def kept_shape(shape: Shape, axes: tuple[int, ...]) -> Shape:
@@ -99,15 +106,17 @@ class Mean(Op):
         n = 1
         for a in axes:
             n *= x.shape[a]
-        s = x.sum(axis=axes, keepdims=keepdims)
+        # As NumPy's mean: float16 adds up in float32 (a float16 sum overflows at 65504).
+        wide = np.float32 if x.dtype == np.float16 else None
+        s = x.sum(axis=axes, keepdims=keepdims, dtype=wide)
         # The mean of nothing is NaN, as in NumPy (without its warning).
         y = s / n if n else s * np.nan
-        return y, (x.shape, kept_shape(x.shape, axes), n)
+        return (y if wide is None else y.astype(x.dtype)), (x.shape, kept_shape(x.shape, axes), n)
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         shape, kshape, n = saved
-        return (dual.broadcast_to(g.reshape(kshape) / max(n, 1), shape),)
+        return (dual.broadcast_to(per_element(g.reshape(kshape), n), shape),)
 
 
 def _select(

@@ -48,6 +48,9 @@ class Softmax(Op):
     @staticmethod
     def forward(x: Array, axis: int = -1) -> tuple[Any, Any]:
         _check_axis(axis, x.ndim)
+        if x.dtype.kind != "f":
+            # Integer logits as float64: their difference from the max could wrap around.
+            x = x.astype(np.float64)
         if x.size == 0:
             return x.copy(), axis
         e = np.exp(x - x.max(axis=axis, keepdims=True))

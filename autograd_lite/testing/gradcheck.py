@@ -114,7 +114,9 @@ def _gradcheck(
     atol: float,
     rtol: float,
     seed: int,
+    names: Sequence[str] = (),
 ) -> bool:
+    """gradcheck's body; ``names`` (when given) names each input in errors."""
     xs = _as_float64_leaves([inputs] if isinstance(inputs, Tensor) else inputs)
     wanted = _wanted(xs)
     if not wanted:
@@ -137,15 +139,12 @@ def _gradcheck(
         )
     for i, a in zip(wanted, analytic):
         x = xs[i]
+        what = names[i] if names else f"input {i}"
         a_data = np.zeros_like(x.data) if a is None else a.data
         if a_data.shape != x.shape:
-            raise GradcheckError(
-                f"gradient of input {i} has shape {a_data.shape}, expected {x.shape}"
-            )
+            raise GradcheckError(f"gradient of {what} has shape {a_data.shape}, expected {x.shape}")
         if a_data.dtype != x.dtype:
-            raise GradcheckError(
-                f"gradient of input {i} has dtype {a_data.dtype}, expected {x.dtype}"
-            )
+            raise GradcheckError(f"gradient of {what} has dtype {a_data.dtype}, expected {x.dtype}")
         n = numerical_vjp(fn, xs, vs, i, eps)
         err = np.abs(a_data - n) - (atol + rtol * np.abs(n))
         bad = ~(err <= 0)
@@ -153,7 +152,7 @@ def _gradcheck(
             flat = int(np.argmax(np.where(np.isnan(err), np.inf, err)))
             idx = np.unravel_index(flat, x.shape) if x.ndim else ()
             raise GradcheckError(
-                f"gradient mismatch for input {i} (shape {x.shape}) "
+                f"gradient mismatch for {what} (shape {x.shape}) "
                 f"at index {tuple(map(int, idx))}: "
                 f"analytic {float(a_data[idx]):.10g} vs numeric {float(n[idx]):.10g} "
                 f"({int(bad.sum())} of {x.size} elements outside atol={atol}, rtol={rtol})"
@@ -228,4 +227,6 @@ def _gradgradcheck(
                 f"first derivative of input {i} (shape {xs[i].shape}) differs between "
                 f"create_graph=True and a plain backward: {a_data!r} vs {b_data!r}"
             )
-    return _gradcheck(lambda *a: first(a, True), args, eps=eps, atol=atol, rtol=rtol, seed=seed + 1)
+    names = [f"input {i}" for i in range(n)]
+    names += [f"the upstream gradient of output {k}" for k in live]
+    return _gradcheck(lambda *a: first(a, True), args, eps, atol, rtol, seed + 1, names)

@@ -204,3 +204,13 @@ def test_the_bce_op_refuses_broadcasting_shapes() -> None:
     x = ag.Tensor(np.array([[0.3], [-1.0]]), requires_grad=True)
     with pytest.raises(ValueError, match=r"logits \(2, 1\) and targets \(2, 4\) must have"):
         BCEWithLogits.apply(x, ag.Tensor(np.full((2, 4), 0.5)))
+
+
+def test_float16_losses_over_large_batches() -> None:
+    s = ag.Tensor(np.zeros((70000, 2), np.float16), requires_grad=True)
+    loss = F.cross_entropy(s, np.zeros(70000, dtype=np.int64))
+    loss.backward()
+    np.testing.assert_allclose(float(loss.data), np.log(2), rtol=1e-3)
+    np.testing.assert_allclose(s.grad[0].astype(np.float64), [-0.5 / 70000, 0.5 / 70000], rtol=1e-2)
+    y = F.mse_loss(ag.Tensor(np.zeros(70000, np.float16)), ag.Tensor(np.ones(70000, np.float16)))
+    assert float(y.data) == 1.0

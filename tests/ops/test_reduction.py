@@ -101,3 +101,15 @@ def test_max_of_empty_raises() -> None:
 )
 def test_float32_kept(fn: Callable[[Any], Any]) -> None:
     check_float32(fn, [[0.5, 1.0, 1.5], [2.0, 3.0, -1.0]])
+
+
+def test_float16_mean_adds_up_in_float32_and_divides_by_any_count() -> None:
+    """As NumPy's mean: no float16 overflow of the sum, and no count past 65504 turning
+    into inf (which made the mean and its gradient 0)."""
+    x = Tensor(np.full(70000, 0.5, np.float16), requires_grad=True)
+    m = x.mean()
+    m.backward()
+    assert m.dtype == np.float16 and float(m.data) == 0.5
+    assert x.grad.dtype == np.float16
+    np.testing.assert_allclose(x.grad.astype(np.float64), 1 / 70000, rtol=1e-2)
+    assert float(Tensor(np.full(2000, 100, np.float16)).mean().data) == 100.0

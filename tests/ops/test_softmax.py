@@ -90,3 +90,9 @@ def test_bad_axis() -> None:
 )
 def test_float32_kept(fn: Callable[[Any], Any]) -> None:
     check_float32(fn, [[0.5, 1.0, 1.5], [2.0, 3.0, -1.0]])
+
+
+def test_softmax_of_integers_does_not_wrap_around() -> None:
+    for x in (np.array([0, 3], np.uint8), np.array([-100, 100], np.int8)):
+        expected = np.exp(x.astype(np.float64) - x.max())
+        np.testing.assert_allclose(Tensor(x).softmax().data, expected / expected.sum(), rtol=1e-12)
