@@ -2,8 +2,10 @@
 
 All of them are built on ``ag.grad(..., create_graph=True)``: the first
 backward pass is recorded as a graph (every op's VJP runs on Tensors), and the
-second differentiates it. They are meant for small inputs: ``hessian`` and
-``jacobian`` take one reverse pass per output element.
+second differentiates it. They run with grad mode on, so they differentiate
+inside ``no_grad()`` too (as ``torch.autograd.functional`` does). They are meant
+for small inputs: ``hessian`` and ``jacobian`` take one reverse pass per output
+element.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def _finish(ts: Sequence[Tensor], create_graph: bool) -> tuple[Tensor, ...]:
     return tuple(t if create_graph else t.detach() for t in ts)
 
 
-@enable_grad()  # as torch.autograd.functional: they differentiate even under no_grad
+@enable_grad()
 def vjp(
     fn: Callable[..., Tensor], inputs: Inputs, v: Any = None, create_graph: bool = False
 ) -> tuple[Tensor, Any]:
@@ -86,7 +88,7 @@ def vjp(
     return (y if create_graph else y.detach()), (out[0] if single else out)
 
 
-@enable_grad()  # as torch.autograd.functional: they differentiate even under no_grad
+@enable_grad()
 def hvp(
     fn: Callable[..., Tensor], inputs: Inputs, v: Any, create_graph: bool = False
 ) -> tuple[Tensor, Any]:
@@ -121,7 +123,7 @@ def hvp(
     return (y if create_graph else y.detach()), (out[0] if single else out)
 
 
-@enable_grad()  # as torch.autograd.functional: they differentiate even under no_grad
+@enable_grad()
 def jacobian(fn: Callable[..., Tensor], inputs: Inputs) -> Any:
     """The Jacobian of ``fn`` (one output Tensor): for each input, an array of shape
     ``output.shape + input.shape``. One reverse pass per output element."""
@@ -143,7 +145,7 @@ def jacobian(fn: Callable[..., Tensor], inputs: Inputs) -> Any:
     return out[0] if single else out
 
 
-@enable_grad()  # as torch.autograd.functional: they differentiate even under no_grad
+@enable_grad()
 def hessian(fn: Callable[..., Tensor], inputs: Inputs) -> Any:
     """The Hessian of a scalar ``fn``. For one input x, an array Tensor of shape
     ``x.shape + x.shape``; for several, a tuple of tuples: ``H[i][j]`` of shape
