@@ -13,7 +13,8 @@ same derivation.
 
 Floats follow Python's rules, with errors that say which op failed: division by
 zero raises ZeroDivisionError, ``log`` of x ≤ 0 and a negative base under a
-fractional power raise ValueError, overflow raises OverflowError.
+fractional power raise ValueError, and overflow in ``**`` and ``exp`` raises
+OverflowError (``+``, ``*`` and ``/`` give ±inf, as floats do).
 """
 
 from __future__ import annotations
@@ -162,6 +163,8 @@ class Scalar(engine.GradNode):
         if isinstance(data, Scalar):
             data = data.data
         self.data = _number(data, "constructor")
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"Scalar: requires_grad must be a bool, got {requires_grad!r}")
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._op = None
@@ -192,16 +195,30 @@ class Scalar(engine.GradNode):
 
     # ------------------------------------------------------------------ the graph
     def backward(
-        self, retain_graph: bool | None = None, create_graph: bool = False, explain: bool = False
+        self,
+        grad: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        explain: bool = False,
     ) -> None:
-        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
+        """Accumulate d(self)/d(leaf) · ``grad`` (1 when left out; a number or a Scalar,
+        as Tensor.backward's first argument) into the ``.grad`` of every leaf that
+        requires grad.
 
         The graph is released afterwards unless ``retain_graph=True`` (which
         ``create_graph=True`` implies); ``create_graph=True`` records the backward pass
         itself, leaving Scalars in ``.grad``. ``explain=True`` also prints each step, as
         :func:`autograd_lite.explain` does.
         """
-        seed: Any = _const(1.0) if create_graph else 1.0
+        if grad is None:
+            grad = 1.0
+        elif isinstance(grad, bool) or not isinstance(grad, (Scalar, numbers.Real)):
+            raise TypeError(f"backward(): grad must be a number or a Scalar, got {grad!r}")
+        seed: Any
+        if create_graph:
+            seed = grad if isinstance(grad, Scalar) else _const(float(grad))
+        else:
+            seed = float(grad.data if isinstance(grad, Scalar) else grad)
         self._backward_from(seed, retain_graph, create_graph, explain)
 
     # Scalars are never written in place: no versions for the engine to check.

@@ -54,7 +54,12 @@ def _exact_sum(xs: list[float]) -> float:
     except ValueError:
         return math.nan
     except OverflowError:
-        # Every term is finite here (fsum handles infinities without overflowing).
+        # Partial sums overflowed. An infinite or NaN term decides the sum by itself.
+        if any(math.isnan(x) for x in xs):
+            return math.nan
+        up, down = math.inf in xs, -math.inf in xs
+        if up or down:
+            return math.nan if up and down else (math.inf if up else -math.inf)
         total = sum(map(Fraction, xs))
         try:
             return float(total)

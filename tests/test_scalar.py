@@ -530,3 +530,26 @@ def test_each_op_records_the_tensor_op_whose_vjp_it_shares() -> None:
 def test_float_errors_name_the_op(make: Any, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
         make()
+
+
+def test_sum_with_an_infinite_term_and_overflowing_partial_sums() -> None:
+    """fsum gives up when partial sums overflow, even beside an inf or NaN term."""
+    inf = math.inf
+    assert Scalar.sum([inf, 1e308, 1e308]).data == inf
+    assert Scalar.sum([1e308, 1e308, -inf]).data == -inf
+    assert math.isnan(Scalar.sum([math.nan, 1e308, 1e308]).data)
+    assert math.isnan(Scalar.sum([inf, -inf, 1e308, 1e308]).data)
+
+
+def test_backward_takes_the_seed_first_as_tensor_backward_does() -> None:
+    s = Scalar(2.0)
+    (s * s).backward(2.0)
+    assert s.grad == 8.0
+    t = Scalar(2.0)
+    (t * t).backward(Scalar(3.0), create_graph=True)
+    assert isinstance(t.grad, Scalar) and t.grad.data == 12.0
+    for bad in (True, "1", [1.0]):
+        with pytest.raises(TypeError, match="grad must be a number or a Scalar"):
+            (t * t).backward(bad)
+    with pytest.raises(TypeError, match="requires_grad must be a bool, got 'no'"):
+        Scalar(1.0, requires_grad="no")  # type: ignore[arg-type]
