@@ -149,8 +149,8 @@ def _require_matplotlib(parser: argparse.ArgumentParser) -> None:
         import matplotlib  # noqa: F401
     except ImportError:
         parser.error(
-            "--plot needs matplotlib, which comes with the 'plot' extra: "
-            "pip install 'autograd-lite[plot]'"
+            "--plot needs matplotlib: pip install matplotlib (in a checkout, the plot extra: "
+            "pip install -e '.[plot]')"
         )
 
 

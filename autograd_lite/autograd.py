@@ -14,7 +14,13 @@ __all__ = ["grad"]
 
 
 def _as_tuple(x: Tensor | Sequence[Tensor], what: str) -> tuple[Tensor, ...]:
-    items = (x,) if isinstance(x, Tensor) else tuple(x)
+    if isinstance(x, Tensor):
+        return (x,)
+    if not isinstance(x, (list, tuple)):
+        raise TypeError(
+            f"grad(): {what} must be a Tensor or a sequence of Tensors, got {type(x).__name__}"
+        )
+    items = tuple(x)
     for i, t in enumerate(items):
         if not isinstance(t, Tensor):
             raise TypeError(f"grad(): {what}[{i}] is a {type(t).__name__}, not a Tensor")

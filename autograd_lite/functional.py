@@ -1,8 +1,9 @@
 """Higher-order derivatives as functions: ``vjp``, ``hvp``, ``hessian``, ``jacobian``.
 
-All of them are built on ``ag.grad(..., create_graph=True)``: the first
-backward pass is recorded as a graph (every op's VJP runs on Tensors), and the
-second differentiates it. They run with grad mode on, so they differentiate
+``hvp`` and ``hessian`` are built on ``ag.grad(..., create_graph=True)``: the
+first backward pass is recorded as a graph (every op's VJP runs on Tensors), and
+the second differentiates it; ``vjp`` takes one reverse pass (recorded when asked)
+and ``jacobian`` one per output element. They run with grad mode on, so they differentiate
 inside ``no_grad()`` too (as ``torch.autograd.functional`` does). They are meant
 for small inputs: ``hessian`` and ``jacobian`` take one reverse pass per output
 element.

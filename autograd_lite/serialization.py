@@ -11,8 +11,9 @@ is a JSON member ``__autograd_lite__`` that also carries the format version.
 pickled data or object arrays is refused, as is an ``.npz`` that is not a
 checkpoint or one of an unknown format version, and a corrupt or truncated
 file raises ValueError. Saving writes a temporary file beside the target and
-renames it over the target with ``os.replace``, so a crash mid-save leaves the
-previous checkpoint intact and no temporary file behind.
+renames it over the target with ``os.replace``, so a save that fails midway leaves
+the previous checkpoint intact: an exception removes the temporary file, and a
+process killed outright may leave it beside the target, never in its place.
 """
 
 from __future__ import annotations

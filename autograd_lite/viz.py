@@ -21,8 +21,9 @@ from .versions import redirect_rewritten_parents, rewrites
 __all__ = ["draw_graph"]
 
 _MISSING = (
-    "draw_graph() needs the graphviz Python package: pip install autograd-lite[viz] "
-    "(or pip install graphviz); rendering images also needs Graphviz's `dot` program"
+    "draw_graph() needs the graphviz Python package: pip install graphviz (in a checkout, "
+    "the viz extra: pip install -e '.[viz]'); rendering images also needs Graphviz's "
+    "`dot` program"
 )
 
 

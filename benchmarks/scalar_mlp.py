@@ -8,7 +8,7 @@ do the same arithmetic from the same weights:
   ``Scalar.dot`` node plus its activation; the loss sums are ``Scalar.sum`` nodes);
 - ``scalar_binary``: Scalar built op by op exactly like micrograd (``sum()`` of
   ``w*x`` products, one node per binary op), to show the engine alone;
-- ``micrograd``: micrograd 0.1.0 (``pip install autograd-lite[bench]``), if installed.
+- ``micrograd``: micrograd 0.1.0 (``pip install -e '.[bench]'``), if installed.
 
 ``run(rounds)`` returns the median seconds per iteration of each, wall-clock and CPU
 (the process's own time, steadier on a shared machine), and the ratios;

@@ -122,3 +122,11 @@ def test_grad_walks_only_the_branches_that_reach_the_inputs() -> None:
     with ag.detect_anomaly(), np.errstate(divide="ignore"):
         (gx,) = ag.grad((x * b).sum() + a.sqrt().sum(), x)
     np.testing.assert_array_equal(gx.data, [0.0, 0.0, 0.0])
+
+
+def test_a_scalar_is_named_as_not_a_tensor() -> None:
+    a = ag.Scalar(1.0)
+    with pytest.raises(
+        TypeError, match="outputs must be a Tensor or a sequence of Tensors, got Scalar"
+    ):
+        ag.grad(a * a, a)  # type: ignore[arg-type]

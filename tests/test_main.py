@@ -150,7 +150,7 @@ def test_plot_without_matplotlib_names_the_extra(
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(SystemExit):
         main([*SMALL, "--plot", "x.png"])
-    assert "autograd-lite[plot]" in capsys.readouterr().err
+    assert "pip install -e '.[plot]'" in capsys.readouterr().err
 
 
 def test_plot_writes_a_png(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from tests._nodes import Num
 def test_missing_graphviz_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
     x = ag.Tensor([1.0], requires_grad=True)
-    with pytest.raises(ImportError, match=re.escape("pip install autograd-lite[viz]")):
+    with pytest.raises(ImportError, match=re.escape("pip install -e '.[viz]'")):
         ag.draw_graph(x * 2)
 
 

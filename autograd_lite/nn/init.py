@@ -5,8 +5,8 @@ reproduces a model exactly) and returns the Tensor. The values go into a fresh
 array, as the optimizers and ``load_state_dict`` write, and the Tensor's version
 goes up: views of the old array (``w.T`` in a retained graph) keep the values
 their graph saw, and a graph that read the Tensor itself refuses to backward.
-The random fills need a floating Tensor; a Tensor with no elements is returned
-unchanged. Fans follow
+The random fills need a floating Tensor; one with no elements (a zero fan) gets an
+empty fresh array, with no scale computed. Fans follow
 this package's layout, W of shape (in_features, out_features): fan_in is
 ``shape[0]`` and fan_out ``shape[1]`` (PyTorch stores the transpose, so its
 fans read the other way round; the numbers drawn have the same scale).

@@ -1,5 +1,6 @@
-"""Optimizers that update parameters in place from their ``.grad``: ``SGD`` and ``Adam``,
-following PyTorch's update rules (the same numbers for the same gradients)."""
+"""Optimizers that update parameters from their ``.grad``: ``SGD`` and ``Adam``, following
+PyTorch's update rules (the same numbers for the same gradients). Each step gives a
+parameter a new array and bumps its version."""
 
 from __future__ import annotations
 

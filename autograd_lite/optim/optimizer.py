@@ -1,6 +1,7 @@
 """The ``Optimizer`` base: parameter groups, ``zero_grad``, and state dicts.
 
-Parameters are updated in place on ``.data``, outside any graph. The state
+Each step gives a parameter a new ``.data`` array, outside any graph, and bumps its
+version. The state
 dict has PyTorch's layout: ``{"state": {index: {name: value}}, "param_groups":
 [{hyperparameter: value, ..., "params": [index, ...]}]}`` with parameters
 numbered in order across groups, so it survives ``ag.save``/``ag.load``.
