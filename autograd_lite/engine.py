@@ -77,6 +77,13 @@ def mode_with(
     enabled: bool | None = None, anomaly: bool | None = None, check_forward: bool | None = None
 ) -> Mode:
     """The current mode with the given flags changed."""
+    for name, flag in (
+        ("enabled", enabled),
+        ("anomaly", anomaly),
+        ("check_forward", check_forward),
+    ):
+        if flag is not None and type(flag) is not bool:
+            raise TypeError(f"{name} must be a bool, got {flag!r}")
     m = mode()
     return _MODES[
         (

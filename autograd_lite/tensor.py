@@ -242,6 +242,9 @@ class Tensor(engine.GradNode):
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` on a leaf in place and return it."""
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"requires_grad_(): expected a bool, got {requires_grad!r}")
+        requires_grad = bool(requires_grad)
         if self._op is not None and not requires_grad:
             raise RuntimeError("requires_grad_(False) on a non-leaf tensor; use .detach()")
         if requires_grad and self.dtype.kind != "f":

@@ -480,3 +480,12 @@ def test_a_mode_decorator_given_a_non_callable_says_so() -> None:
     for cls in (ag.no_grad, ag.enable_grad):
         with pytest.raises(TypeError, match=r"takes no arguments .* got False"):
             cls(False)  # type: ignore[arg-type]
+
+
+def test_mode_flags_must_be_bools() -> None:
+    with pytest.raises(TypeError, match="enabled must be a bool, got 'no'"):
+        ag.set_grad_enabled("no")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="check_forward must be a bool, got 'x'"):
+        with ag.detect_anomaly(check_forward="x"):  # type: ignore[arg-type]
+            pass
+    assert ag.is_grad_enabled() and not ag.is_anomaly_enabled()

@@ -227,3 +227,11 @@ def test_float_and_int_of_one_element_tensors() -> None:
     assert int(Tensor(np.array([3]))) == 3
     with pytest.raises(ValueError):
         float(Tensor([1.0, 2.0]))
+
+
+def test_requires_grad_underscore_takes_a_bool() -> None:
+    t = Tensor([1.0])
+    with pytest.raises(TypeError, match="requires_grad_\\(\\): expected a bool, got 'False'"):
+        t.requires_grad_("False")  # type: ignore[arg-type]
+    assert t.requires_grad is False
+    assert t.requires_grad_(np.bool_(True)).requires_grad is True

@@ -65,11 +65,15 @@ class Module:
             )
         if isinstance(value, list) and value and all(isinstance(v, Module) for v in value):
             value = ModuleList(value)
-        if isinstance(value, (Parameter, Module)) and (not name or "." in name):
-            # Dots join names in state dicts: "a.bias" here would collide with a's bias.
-            raise KeyError(
-                f"{name!r} is not a valid parameter or submodule name (empty, or contains '.')"
-            )
+        if isinstance(value, (Parameter, Module)):
+            if not name or "." in name:
+                # Dots join names in state dicts: "a.bias" would collide with a's bias.
+                raise KeyError(
+                    f"{name!r} is not a valid parameter or submodule name (empty, or contains '.')"
+                )
+            if name == "training" or getattr(type(self), name, None) is not None:
+                # A method or class attribute would hide it (m.forward = Linear(...)).
+                raise KeyError(f"attribute {name!r} already exists; choose another name")
         if value is not None and not isinstance(value, (Parameter, Module)):
             # A plain value over a registered name would drop it from parameters() and
             # state_dict() unnoticed (an optimizer would stop updating it).

@@ -50,7 +50,9 @@ class Adam(Optimizer):
             problems.append(f"betas must be a pair of numbers, got {betas!r}")
         else:
             for j, b in enumerate(betas):
-                ok = isinstance(b, (int, float, np.floating)) and not isinstance(b, bool)
+                ok = isinstance(b, (int, float, np.floating, np.integer)) and not isinstance(
+                    b, bool
+                )
                 if not ok or not 0.0 <= b < 1.0:
                     problems.append(f"invalid beta parameter at index {j}: {b} (must be in [0, 1))")
         return problems

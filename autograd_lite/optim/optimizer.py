@@ -24,8 +24,8 @@ __all__ = ["Optimizer"]
 def _check_nonneg(name: str, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         return f"{name} must be a number, got {value!r}"
-    if not value >= 0:  # also refuses NaN
-        return f"invalid {name}: {value} (must be >= 0)"
+    if not 0 <= value < float("inf"):  # also refuses NaN
+        return f"invalid {name}: {value} (must be finite and >= 0)"
     return None
 
 
@@ -122,6 +122,13 @@ class Optimizer:
                 )
             if g.dtype != p.dtype:
                 g = g.astype(p.dtype)
+            # State made for another shape (p.data replaced since) would fail part-way.
+            for k, v in self.state.get(i, {}).items():
+                if isinstance(v, np.ndarray) and v.shape != p.shape:
+                    raise ValueError(
+                        f"{type(self).__name__}.step: parameter {i} has shape {p.shape} but its "
+                        f"state {k!r} has shape {v.shape}; nothing was updated"
+                    )
             out.append((i, p, group, g))
         return out
 

@@ -49,6 +49,8 @@ class SGD(Optimizer):
             if (msg := _check_nonneg(key, hyper[key])) is not None
         ]
         momentum = hyper["momentum"]
+        if not isinstance(hyper["nesterov"], (bool, np.bool_)):
+            problems.append(f"nesterov must be a bool, got {hyper['nesterov']!r}")
         if hyper["nesterov"] and _check_nonneg("momentum", momentum) is None and momentum == 0:
             problems.append("nesterov momentum needs momentum > 0")
         return problems

@@ -58,6 +58,13 @@ def _as_float64_leaves(inputs: Sequence[Any]) -> list[Any]:
     return leaves
 
 
+def _check_tolerances(eps: float, atol: float, rtol: float) -> None:
+    for name, value, low in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
+        if not ok or not (value > 0 if name == "eps" else value >= 0):
+            raise ValueError(f"{name} must be a finite number {low}, got {value!r}")
+
+
 def _wanted(xs: Sequence[Any]) -> list[int]:
     return [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
 
@@ -117,6 +124,7 @@ def _gradcheck(
     names: Sequence[str] = (),
 ) -> bool:
     """gradcheck's body; ``names`` (when given) names each input in errors."""
+    _check_tolerances(eps, atol, rtol)
     xs = _as_float64_leaves([inputs] if isinstance(inputs, Tensor) else inputs)
     wanted = _wanted(xs)
     if not wanted:

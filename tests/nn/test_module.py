@@ -292,3 +292,11 @@ def test_a_name_a_method_holds_is_refused() -> None:
         with pytest.raises(KeyError, match=f"attribute '{name}' already exists"):
             m.register_parameter(name, nn.Parameter(np.ones(1)))
     assert list(m.named_children()) == [] and list(m.named_parameters()) == []
+
+
+def test_assignment_refuses_names_a_method_or_training_holds() -> None:
+    m = nn.Linear(2, 2)
+    for name, value in (("training", nn.Parameter(np.ones(1))), ("forward", nn.ReLU())):
+        with pytest.raises(KeyError, match=f"attribute '{name}' already exists"):
+            setattr(m, name, value)
+    assert [k for k, _ in m.named_parameters()] == ["weight", "bias"] and m.training is True

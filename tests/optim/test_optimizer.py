@@ -146,3 +146,37 @@ def test_nesterov_takes_numpy_momentum() -> None:
         assert optim.SGD([p], lr=0.1, momentum=momentum, nesterov=True).param_groups
     with pytest.raises(ValueError, match="nesterov momentum needs momentum > 0"):
         optim.SGD([p], lr=0.1, momentum=np.float32(0.0), nesterov=True)
+
+
+def test_state_of_another_shape_is_refused_before_any_update() -> None:
+    a, b = nn.Parameter(np.array([1.0, 2.0])), nn.Parameter(np.array([1.0, 2.0]))
+    opt = optim.Adam([a, b], lr=0.1)
+    a.grad = b.grad = np.ones(2)
+    opt.step()
+    before = a.data.copy()
+    b.data = np.ones(3)
+    b.grad = np.ones(3)
+    with pytest.raises(ValueError, match=r"parameter 1 has shape \(3,\) but its state 'exp_avg'"):
+        opt.step()
+    np.testing.assert_array_equal(a.data, before)
+    assert opt.state[0]["step"] == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda p: optim.SGD([p], lr=float("inf")), "invalid lr: inf"),
+        (lambda p: optim.Adam([p], eps=float("inf")), "invalid eps: inf"),
+        (
+            lambda p: optim.SGD([p], lr=0.1, momentum=0.9, nesterov="False"),
+            "nesterov must be a bool",
+        ),
+    ],
+)
+def test_infinite_or_mistyped_hyperparameters_are_refused(make: Any, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        make(nn.Parameter(np.ones(1)))
+
+
+def test_adam_takes_numpy_integer_betas() -> None:
+    assert optim.Adam([nn.Parameter(np.ones(1))], betas=(np.int64(0), 0.9)).param_groups

@@ -166,3 +166,16 @@ def test_runs_inside_no_grad_and_passes_other_arguments_through() -> None:
 def test_a_function_without_outputs_is_refused() -> None:
     with pytest.raises(ValueError, match="returned no outputs"):
         gradcheck(lambda t: (), [Tensor(np.ones(2), requires_grad=True)])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"eps": 0}, "eps must be a finite number > 0"),
+        ({"atol": -1}, "atol"),
+        ({"rtol": float("nan")}, "rtol"),
+    ],
+)
+def test_bad_tolerances_are_named(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        gradcheck(lambda t: t * t, [Tensor(np.ones(2), requires_grad=True)], **kwargs)
