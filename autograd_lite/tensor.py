@@ -276,7 +276,9 @@ class Tensor(engine.GradNode):
             # dtype and shape; made for this leaf alone (a W of X @ W, say), g is kept.
             self.grad = g if owned and g.base is None and g.flags.writeable else g.copy()
         elif isinstance(g, Tensor):
-            self.grad = g if grad is None else grad + g
+            # create_graph: a clone (in the graph) so that no two .grad, nor the caller's
+            # seed, are one object that a write into one would change for all.
+            self.grad = g.clone() if grad is None else grad + g
         elif grad is None:
             self.grad = np.array(g, dtype=self.data.dtype, copy=True)
         elif isinstance(grad, Tensor):

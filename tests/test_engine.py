@@ -489,3 +489,20 @@ def test_mode_flags_must_be_bools() -> None:
         with ag.detect_anomaly(check_forward="x"):  # type: ignore[arg-type]
             pass
     assert ag.is_grad_enabled() and not ag.is_anomaly_enabled()
+
+
+def test_create_graph_grads_are_separate_objects() -> None:
+    """No two .grad, nor a .grad and the caller's seed, may be one Tensor: a write into
+    one would change the others."""
+    a = ag.Tensor([1.0, 2.0], requires_grad=True)
+    b = ag.Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward(create_graph=True)
+    assert a.grad is not b.grad
+    a.grad[0] = 9.0
+    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    seed = ag.Tensor([1.0, 1.0])
+    x.clone().backward(seed, create_graph=True)
+    assert x.grad is not seed
+    (h,) = ag.grad((x.grad * x).sum(), x)  # the .grad stays in the graph
+    np.testing.assert_array_equal(h.data, [1.0, 1.0])
