@@ -429,21 +429,31 @@ def _reaching(roots: Sequence[Node], targets: Any) -> set[Any] | None:
     None when that is every node walked (nothing to leave out)."""
     reach: set[Any] = set()
     seen: set[Any] = set()
-    stack: list[tuple[Any, bool]] = [(r, False) for r in roots]
+    # An entry (node, None) asks to walk node; (node, parents), to decide it once its
+    # parents are decided.
+    stack: list[tuple[Any, Any]] = [(r, None) for r in roots]
+    push, pop = stack.append, stack.pop
     while stack:
-        node, expanded = stack.pop()
-        parents = node._parents
-        if expanded:
-            if node in targets or any(p in reach for p in parents):
+        node, parents = pop()
+        if parents is not None:
+            if node in targets:
                 reach.add(node)
+            else:
+                for p in parents:
+                    if p in reach:
+                        reach.add(node)
+                        break
             continue
         if node in seen:
             continue
         seen.add(node)
+        parents = node._parents
         if parents is None:
             raise RuntimeError(_FREED)
-        stack.append((node, True))
-        stack.extend((p, False) for p in parents if p not in seen)
+        push((node, parents))
+        for p in parents:
+            if p not in seen:
+                push((p, None))
     return None if len(reach) == len(seen) else reach
 
 
