@@ -66,14 +66,7 @@ class Module:
         if isinstance(value, list) and value and all(isinstance(v, Module) for v in value):
             value = ModuleList(value)
         if isinstance(value, (Parameter, Module)):
-            if not name or "." in name:
-                # Dots join names in state dicts: "a.bias" would collide with a's bias.
-                raise KeyError(
-                    f"{name!r} is not a valid parameter or submodule name (empty, or contains '.')"
-                )
-            if name == "training" or getattr(type(self), name, None) is not None:
-                # A method or class attribute would hide it (m.forward = Linear(...)).
-                raise KeyError(f"attribute {name!r} already exists; choose another name")
+            self._check_name("setattr", name)
         if value is not None and not isinstance(value, (Parameter, Module)):
             # A plain value over a registered name would drop it from parameters() and
             # state_dict() unnoticed (an optimizer would stop updating it).
@@ -135,21 +128,25 @@ class Module:
         self.__dict__.pop(name, None)  # a None left there would shadow the module
         self._modules[name] = module
 
-    def _check_name(self, method: str, name: Any, own: dict[str, Any]) -> None:
-        """A registry name: a non-empty str without dots (they join names in state dicts),
-        not already an attribute of another kind."""
+    def _check_name(self, method: str, name: Any, own: dict[str, Any] | None = None) -> None:
+        """A registry name: a non-empty str without dots (they join names in state dicts)
+        that no method or class attribute (other than a None default), nor ``training``,
+        would hide. ``own``: the registry that register_parameter or add_module fills; the
+        name may not be a plain attribute or the other kind of entry. Assignment (no
+        ``own``) replaces those, as in PyTorch."""
         if not isinstance(name, str):
             raise TypeError(f"{method}: the name must be a str, got {type(name).__name__}")
         if not name or "." in name:
             raise KeyError(f"{method}: {name!r} is not a valid name (empty, or contains '.')")
-        # An attribute set to None (``Linear(bias=False)``'s bias) may become a parameter.
-        if name not in own and (
-            self.__dict__.get(name) is not None
-            or name in self._parameters
-            or name in self._modules
-            # A method or class attribute (other than a None default) would shadow it.
-            or getattr(type(self), name, None) is not None
-        ):
+        taken = name == "training" or getattr(type(self), name, None) is not None
+        if own is not None and name not in own:
+            # An attribute set to None (``Linear(bias=False)``'s bias) may become a parameter.
+            taken = taken or (
+                self.__dict__.get(name) is not None
+                or name in self._parameters
+                or name in self._modules
+            )
+        if taken:
             raise KeyError(f"{method}: attribute {name!r} already exists")
 
     # --------------------------------------------------------------- the forward
