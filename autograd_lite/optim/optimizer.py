@@ -115,20 +115,17 @@ class Optimizer:
             if g is None:
                 continue
             g = np.asarray(g.data if isinstance(g, Tensor) else g)
-            if g.shape != p.shape:
-                raise ValueError(
-                    f"{type(self).__name__}.step: parameter {i} has shape {p.shape} but its "
-                    f".grad has shape {g.shape}; nothing was updated"
-                )
-            if g.dtype != p.dtype:
-                g = g.astype(p.dtype)
-            # State made for another shape (p.data replaced since) would fail part-way.
-            for k, v in self.state.get(i, {}).items():
-                if isinstance(v, np.ndarray) and v.shape != p.shape:
+            # The gradient, and state made before p.data took another shape, would each
+            # fail part-way through the step.
+            for what, a in ((".grad", g), *self.state.get(i, {}).items()):
+                if isinstance(a, np.ndarray) and a.shape != p.shape:
+                    entry = what if what == ".grad" else f"state {what!r}"
                     raise ValueError(
                         f"{type(self).__name__}.step: parameter {i} has shape {p.shape} but its "
-                        f"state {k!r} has shape {v.shape}; nothing was updated"
+                        f"{entry} has shape {a.shape}; nothing was updated"
                     )
+            if g.dtype != p.dtype:
+                g = g.astype(p.dtype)
             out.append((i, p, group, g))
         return out
 
