@@ -95,6 +95,7 @@ def numerical_vjp(
     return out
 
 
+@enable_grad()
 def gradcheck(
     fn: Callable[..., Outputs],
     inputs: Sequence[Any] | Tensor,
@@ -110,8 +111,8 @@ def gradcheck(
     or raises :class:`GradcheckError` naming the input, the worst element's index and
     the analytic and numeric values.
     """
-    with enable_grad():
-        return _gradcheck(fn, inputs, eps, atol, rtol, seed)
+    _check_tolerances(eps, atol, rtol)
+    return _gradcheck(fn, inputs, eps, atol, rtol, seed)
 
 
 def _gradcheck(
@@ -124,7 +125,6 @@ def _gradcheck(
     names: Sequence[str] = (),
 ) -> bool:
     """gradcheck's body; ``names`` (when given) names each input in errors."""
-    _check_tolerances(eps, atol, rtol)
     xs = _as_float64_leaves([inputs] if isinstance(inputs, Tensor) else inputs)
     wanted = _wanted(xs)
     if not wanted:
@@ -168,6 +168,7 @@ def _gradcheck(
     return True
 
 
+@enable_grad()
 def gradgradcheck(
     fn: Callable[..., Outputs],
     inputs: Sequence[Any] | Tensor,
@@ -184,18 +185,7 @@ def gradgradcheck(
     Those first derivatives run every VJP on Tensors, not on the arrays of a plain
     backward: they are first checked to equal the plain ones, since differentiating a
     wrong but smooth Tensor path would agree with its own finite differences."""
-    with enable_grad():
-        return _gradgradcheck(fn, inputs, eps, atol, rtol, seed)
-
-
-def _gradgradcheck(
-    fn: Callable[..., Outputs],
-    inputs: Sequence[Any] | Tensor,
-    eps: float,
-    atol: float,
-    rtol: float,
-    seed: int,
-) -> bool:
+    _check_tolerances(eps, atol, rtol)
     xs = _as_float64_leaves([inputs] if isinstance(inputs, Tensor) else inputs)
     wanted = _wanted(xs)
     n = len(xs)
