@@ -56,12 +56,14 @@ def _scalar_output(fn: Callable[..., Tensor], xs: tuple[Tensor, ...]) -> Tensor:
     return y
 
 
-def _first_grads(y: Tensor, xs: tuple[Tensor, ...]) -> Sequence[Tensor | None]:
-    """∂y/∂x for each x, recorded for a second pass; None where y does not depend on x
-    (for every x when y does not require grad)."""
-    if not y.requires_grad:
+def _grads(
+    y: Tensor, xs: tuple[Tensor, ...], seed: Tensor | None = None, create_graph: bool = True
+) -> Sequence[Tensor | None]:
+    """seedᵀ ∂y/∂x for each x (recorded for a second pass by default); None where y does
+    not depend on x, and for every x when y does not require grad (which grad refuses)."""
+    if isinstance(y, Tensor) and not y.requires_grad:
         return (None,) * len(xs)
-    return grad(y, xs, create_graph=True, allow_unused=True)
+    return grad(y, xs, grad_outputs=seed, create_graph=create_graph, allow_unused=True)
 
 
 def _zeros_for(gs: Sequence[Tensor | None], xs: Sequence[Tensor]) -> tuple[Tensor, ...]:
@@ -80,12 +82,7 @@ def vjp(
     single, xs = _leaves(inputs, create_graph)
     y = fn(*xs)
     seed = None if v is None else (v if isinstance(v, Tensor) else Tensor(np.asarray(v)))
-    if isinstance(y, Tensor) and not y.requires_grad:
-        # No input reaches the output through a differentiable path: the product is 0.
-        gs: Sequence[Tensor | None] = (None,) * len(xs)
-    else:
-        gs = grad(y, xs, grad_outputs=seed, create_graph=create_graph, allow_unused=True)
-    out = _finish(_zeros_for(gs, xs), create_graph)
+    out = _finish(_zeros_for(_grads(y, xs, seed, create_graph), xs), create_graph)
     return (y if create_graph else y.detach()), (out[0] if single else out)
 
 
@@ -108,7 +105,7 @@ def hvp(
         keep = create_graph and isinstance(vi, Tensor) and vi.dtype == x.dtype
         seeds.append(vi if keep else Tensor._wrap(vd))
     y = _scalar_output(fn, xs)
-    gs = _first_grads(y, xs)
+    gs = _grads(y, xs)
     live = [(g, s) for g, s in zip(gs, seeds) if g is not None and g.requires_grad]
     if not live:
         hv: tuple[Tensor | None, ...] = (None,) * len(xs)
@@ -153,7 +150,7 @@ def hessian(fn: Callable[..., Tensor], inputs: Inputs) -> Any:
     ``inputs[i].shape + inputs[j].shape``. One reverse pass per input element."""
     single, xs = _leaves(inputs)
     y = _scalar_output(fn, xs)
-    gs = _zeros_for(_first_grads(y, xs), xs)
+    gs = _zeros_for(_grads(y, xs), xs)
     rows = []
     for gi, xi in zip(gs, xs):
         blocks = [np.zeros(xi.shape + xj.shape, dtype=xi.dtype) for xj in xs]
