@@ -176,36 +176,38 @@ class set_grad_enabled(_GradModeContext):
         return super().__call__(fn)
 
 
-def _callable(cls: type, fn: Any) -> Callable[..., Any]:
-    if not callable(fn):
-        raise TypeError(
-            f"{cls.__name__}() takes no arguments (or, as a bare decorator, the function); "
-            f"got {fn!r}"
-        )
-    return fn  # type: ignore[no-any-return]
+class _FixedMode(_GradModeContext):
+    """A context that sets one mode (``_enabled_in``): also a decorator, with or without
+    parentheses (``@no_grad`` passes the function itself)."""
+
+    _enabled_in: ClassVar[bool]
+
+    def __new__(cls, fn: Callable[..., Any] | None = None) -> Any:
+        if fn is None:
+            return super().__new__(cls)
+        if not callable(fn):
+            raise TypeError(
+                f"{cls.__name__}() takes no arguments (or, as a bare decorator, the function); "
+                f"got {fn!r}"
+            )
+        return cls()(fn)
+
+    def __init__(self, fn: Callable[..., Any] | None = None) -> None:
+        super().__init__(self._enabled_in)
 
 
-class no_grad(_GradModeContext):
+class no_grad(_FixedMode):
     """Nothing inside records a graph (per thread and per asyncio task). A context
     manager and a decorator (``@no_grad()`` or ``@no_grad``)."""
 
-    def __new__(cls, fn: Callable[..., Any] | None = None) -> Any:
-        # ``@no_grad`` without parentheses passes the function itself.
-        return super().__new__(cls) if fn is None else cls()(_callable(cls, fn))
-
-    def __init__(self, fn: Callable[..., Any] | None = None) -> None:
-        super().__init__(False)
+    _enabled_in = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_FixedMode):
     """Record graphs again inside a ``no_grad`` region (``@enable_grad()`` or
     ``@enable_grad`` as a decorator)."""
 
-    def __new__(cls, fn: Callable[..., Any] | None = None) -> Any:
-        return super().__new__(cls) if fn is None else cls()(_callable(cls, fn))
-
-    def __init__(self, fn: Callable[..., Any] | None = None) -> None:
-        super().__init__(True)
+    _enabled_in = True
 
 
 class VJPOp(Protocol):
