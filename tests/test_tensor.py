@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -208,12 +210,18 @@ def test_cast_to_int_records_no_graph() -> None:
     assert y.dtype == np.int64 and not y.requires_grad
 
 
-def test_numpy_scalar_exponents() -> None:
+def test_numpy_scalar_exponents_promote_as_in_numpy() -> None:
     x = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
-    for p in (np.float32(2.0), np.float64(2.0), np.int64(2)):
+    for p in (np.float32(2.0), np.float64(2.0), np.int64(2), np.array(2.0), np.True_, 2.0, 2):
         y = x**p
-        assert y.dtype == np.float32
-        np.testing.assert_allclose(y.data, [1.0, 4.0])
+        assert y.dtype == (x.data**p).dtype, p
+        np.testing.assert_allclose(y.data, x.data**p)
+        y.sum().backward()
+        assert x.grad is not None and x.grad.dtype == np.float32
+        np.testing.assert_allclose(x.grad, 2 * x.data if p is not np.True_ else [1.0, 1.0])
+        x.grad = None
+    assert (x ** np.float64(2)).dtype == np.float64 and (x**2.0).dtype == np.float32
+    assert (x ** Fraction(1, 2)).dtype == np.float32
 
 
 def test_tensor_function_and_factories() -> None:

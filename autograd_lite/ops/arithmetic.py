@@ -246,14 +246,19 @@ def power(x: Any, exponent: Any) -> Tensor:
     if type(exponent) is int or type(exponent) is float:
         # The common case, ahead of the slower abstract-class check below.
         return Pow.apply(x, p=exponent)
-    if isinstance(exponent, (numbers.Real, np.bool_)):
-        # A NumPy scalar becomes a Python number: a constant exponent must not change the
-        # result's dtype (float32 ** np.float64(2) stays float32) and must be accepted. A
-        # bool is the number it stands for, as in NumPy (x ** True is x ** 1).
-        p = exponent.item() if isinstance(exponent, np.generic) else exponent
-        return Pow.apply(x, p=p)
     if isinstance(exponent, np.ndarray) and exponent.ndim == 0:
-        return Pow.apply(x, p=exponent.item())
+        exponent = exponent[()]
+    if isinstance(exponent, (numbers.Real, np.bool_)):
+        # A NumPy number keeps its type, so the result's dtype is NumPy's: float32 **
+        # np.float64(2) is float64, float32 ** np.float32(2) float32. A bool is the int it
+        # stands for (x ** True is x ** 1); another real (a Fraction) is its float.
+        if isinstance(exponent, (bool, np.bool_)):
+            p: Any = int(exponent)
+        elif isinstance(exponent, (int, np.integer, np.floating)):
+            p = exponent
+        else:
+            p = float(exponent)
+        return Pow.apply(x, p=p)
     if isinstance(exponent, Tensor) or isinstance(exponent, np.ndarray):
         return PowTensor.apply(x, exponent)
     shape = x.shape if isinstance(x, Tensor) else np.shape(x)
