@@ -230,7 +230,12 @@ class Tensor(engine.GradNode):
                 )
             g: Any = constant(1, self.data.shape, self.data.dtype)
         else:
-            g = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
+            g = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+            if g.dtype.kind not in "biuf":
+                # Cast to a real dtype, a complex seed would silently lose its imaginary part.
+                raise TypeError(f"backward(): grad must hold real numbers, got dtype {g.dtype}")
+            if not isinstance(grad, Tensor) and g.dtype != self.dtype:
+                g = g.astype(self.dtype)
             if g.shape != self.shape:
                 raise ValueError(
                     f"backward(): grad has shape {g.shape} but the tensor has shape {self.shape}"

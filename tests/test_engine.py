@@ -48,6 +48,21 @@ def test_backward_with_explicit_grad() -> None:
     np.testing.assert_allclose(x.grad, [3.0, 30.0])
 
 
+@pytest.mark.parametrize("seed", [np.array([1.0, 1j]), ["a", "b"], np.array([None, 1.0])])
+def test_a_seed_that_is_not_real_numbers_is_refused(seed: Any) -> None:
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    with pytest.raises(TypeError, match="backward\\(\\): grad must hold real numbers, got dtype"):
+        (x * 3).backward(seed)
+    assert x.grad is None
+
+
+def test_a_seed_is_cast_to_the_outputs_dtype() -> None:
+    x = Tensor(np.array([1.0, 2.0], np.float32), requires_grad=True)
+    (x * 3).backward([1, 2])
+    assert x.grad is not None and x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad, [3.0, 6.0])
+
+
 def test_one_element_non_0d_output_needs_no_grad() -> None:
     x = Tensor(np.array([[2.0]]), requires_grad=True)
     (x * x).backward()
