@@ -1,10 +1,9 @@
 """The ``Optimizer`` base: parameter groups, ``zero_grad``, and state dicts.
 
 Each step gives a parameter a new ``.data`` array, outside any graph, and bumps its
-version. The state
-dict has PyTorch's layout: ``{"state": {index: {name: value}}, "param_groups":
-[{hyperparameter: value, ..., "params": [index, ...]}]}`` with parameters
-numbered in order across groups, so it survives ``ag.save``/``ag.load``.
+version. The state dict has PyTorch's layout: ``{"state": {index: {name: value}},
+"param_groups": [{hyperparameter: value, ..., "params": [index, ...]}]}`` with
+parameters numbered in order across groups, so it survives ``ag.save``/``ag.load``.
 """
 
 from __future__ import annotations
@@ -29,6 +28,16 @@ def _check_nonneg(name: str, value: Any) -> str | None:
     return None
 
 
+def _check_ordered(owner: str, what: str, params: Any) -> None:
+    # A state dict numbers parameters by position: a set's order is not the same from
+    # one run to the next, so state saved in one could be loaded onto other parameters.
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(
+            f"{owner}: {what} must be an ordered iterable (a list or a tuple), got a "
+            f"{type(params).__name__}, whose order can differ from run to run"
+        )
+
+
 class Optimizer:
     """Base class: subclasses set ``state_arrays`` / ``state_scalars`` (the names of each
     parameter's state entries), implement ``_validate`` and ``step``."""
@@ -42,6 +51,7 @@ class Optimizer:
                 f"{type(self).__name__}: params must be an iterable of Tensors (or of parameter "
                 f"group dicts), got one Tensor of shape {params.shape}; pass [p]"
             )
+        _check_ordered(type(self).__name__, "params", params)
         items = list(params)
         if not items:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
@@ -62,6 +72,7 @@ class Optimizer:
                 raise ValueError(f"{type(self).__name__}: " + "; ".join(problems))
             # A group's params may be one Tensor (a Tensor iterates over its rows).
             ps = group["params"]
+            _check_ordered(type(self).__name__, f"parameter group {gi}'s params", ps)
             plist = [ps] if isinstance(ps, Tensor) else list(ps)
             if not plist:
                 raise ValueError(f"{type(self).__name__}: parameter group {gi} is empty")
@@ -125,6 +136,11 @@ class Optimizer:
                         f"{entry} has shape {a.shape}; nothing was updated"
                     )
             if g.dtype != p.dtype:
+                if g.dtype.kind not in "biuf":
+                    raise TypeError(
+                        f"{type(self).__name__}.step: parameter {i}'s .grad has dtype {g.dtype}, "
+                        "not real numbers; nothing was updated"
+                    )
                 g = g.astype(p.dtype)
             out.append((i, p, group, g))
         return out

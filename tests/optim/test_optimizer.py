@@ -56,6 +56,27 @@ def test_a_gradient_of_the_wrong_shape_raises_before_any_update(name: str) -> No
     assert b.shape == (2,) and opt.state == {}
 
 
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_a_complex_gradient_raises_before_any_update(name: str) -> None:
+    a, b = nn.Parameter(np.ones(2)), nn.Parameter(np.ones(2))
+    opt = FACTORIES[name]([a, b])
+    a.grad, b.grad = np.ones(2), np.array([1.0, 1j])
+    with pytest.raises(TypeError, match=r"parameter 1's .grad has dtype complex128"):
+        opt.step()
+    np.testing.assert_array_equal(a.data, [1.0, 1.0])
+    assert opt.state == {}
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_parameters_in_a_set_are_refused(name: str) -> None:
+    """A state dict numbers parameters by their order, which a set does not keep."""
+    p = nn.Parameter(np.ones(2))
+    with pytest.raises(TypeError, match=r"params must be an ordered iterable .* got a set"):
+        FACTORIES[name]({p})
+    with pytest.raises(TypeError, match=r"group 0's params must be an ordered .* frozenset"):
+        FACTORIES[name]([{"params": frozenset([p])}])
+
+
 @pytest.mark.parametrize(
     ("key", "entry", "match"),
     [
