@@ -12,29 +12,19 @@ import math
 
 import numpy as np
 
+from ._checks import real_number
 from ._typing import Array
 
 TURNS = 1.5
 __all__ = ["spirals", "train_test_split", "two_moons"]
 
 
-def _check(name: str, value: object, minimum: float, integer: bool = False) -> None:
-    """``value`` is a finite number (an integer with ``integer``) of at least ``minimum``."""
-    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        kind = "an integer" if integer else "a real number"
-        raise TypeError(f"{name} must be {kind}, got {value!r}")
-    # An int is finite however large (math.isfinite would overflow converting 10**400).
-    if (not integer and not math.isfinite(value)) or not value >= minimum:
-        raise ValueError(f"{name} must be finite and >= {minimum}, got {value!r}")
-
-
 def two_moons(n: int = 400, noise: float = 0.1, seed: int = 0) -> tuple[Array, Array]:
     """Two interleaving half circles, ``n`` points in all (class 0 gets the extra one when
     ``n`` is odd), with Gaussian noise of standard deviation ``noise`` on each coordinate."""
-    _check("n", n, 2, integer=True)
-    _check("noise", noise, 0.0)
-    _check("seed", seed, 0, integer=True)
+    real_number("n", n, 2, integer=True)
+    real_number("noise", noise, 0.0)
+    real_number("seed", seed, 0, integer=True)
     rng = np.random.default_rng(seed)
     n0 = (n + 1) // 2
     n1 = n - n0
@@ -58,10 +48,10 @@ def spirals(
     added to each coordinate. Arms lie about 0.1 apart near the centre, so noise much
     above 0.04 makes them overlap (no model then separates them).
     """
-    _check("n_per_class", n_per_class, 1, integer=True)
-    _check("n_classes", n_classes, 2, integer=True)
-    _check("noise", noise, 0.0)
-    _check("seed", seed, 0, integer=True)
+    real_number("n_per_class", n_per_class, 1, integer=True)
+    real_number("n_classes", n_classes, 2, integer=True)
+    real_number("noise", noise, 0.0)
+    real_number("seed", seed, 0, integer=True)
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for k in range(n_classes):
@@ -89,7 +79,7 @@ def train_test_split(
     for name, a in (("X", X), ("y", y)):
         if a.ndim == 0:
             raise ValueError(f"{name} must have a first axis of rows, got a 0-d array")
-    _check("seed", seed, 0, integer=True)
+    real_number("seed", seed, 0, integer=True)
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
     if isinstance(test_fraction, bool) or not isinstance(

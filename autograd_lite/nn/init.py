@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from .._checks import real_number
 from ..tensor import Tensor
 from ..versions import bump
 
@@ -52,13 +53,8 @@ def _check_tensor(fn: str, t: object, random: bool = True) -> None:
 
 def _check_number(fn: str, name: str, value: object, minimum: float | None = None) -> float:
     """``value`` as a finite float (at least ``minimum`` when given), or a clear error."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
-    x = float(value)
-    if not math.isfinite(x) or (minimum is not None and x < minimum):
-        need = "finite" if minimum is None else f"finite and >= {minimum}"
-        raise ValueError(f"{fn}: {name} must be {need}, got {value!r}")
-    return x
+    real_number(f"{fn}: {name}", value, minimum)
+    return float(value)  # type: ignore[arg-type]
 
 
 def _fill(t: Tensor, values: np.ndarray) -> Tensor:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._checks import real_number
 from .._typing import Array
 from ..tensor import Tensor
 
@@ -21,10 +22,11 @@ __all__ = ["Optimizer"]
 
 
 def _check_nonneg(name: str, value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        return f"{name} must be a number, got {value!r}"
-    if not 0 <= value < float("inf"):  # also refuses NaN
-        return f"invalid {name}: {value} (must be finite and >= 0)"
+    """The problem with a hyperparameter that must be a finite number >= 0, if any."""
+    try:
+        real_number(name, value, 0)
+    except (TypeError, ValueError) as e:
+        return str(e)
     return None
 
 

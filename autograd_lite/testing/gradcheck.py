@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import real_number
 from .._typing import Array
 from ..autograd import grad
 from ..engine import enable_grad
@@ -59,10 +60,9 @@ def _as_float64_leaves(inputs: Sequence[Any]) -> list[Any]:
 
 
 def _check_tolerances(eps: float, atol: float, rtol: float) -> None:
-    for name, value, low in (("eps", eps, "> 0"), ("atol", atol, ">= 0"), ("rtol", rtol, ">= 0")):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
-        if not ok or not (value > 0 if name == "eps" else value >= 0):
-            raise ValueError(f"{name} must be a finite number {low}, got {value!r}")
+    real_number("eps", eps, 0, strict=True)
+    real_number("atol", atol, 0)
+    real_number("rtol", rtol, 0)
 
 
 def _wanted(xs: Sequence[Any]) -> list[int]:

@@ -71,12 +71,12 @@ def test_several_steps_match_the_written_out_rule(kw: dict[str, object]) -> None
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"lr": -1e-3}, "invalid lr"),
+        ({"lr": -1e-3}, "lr must be finite and >= 0, got"),
         ({"betas": (1.0, 0.999)}, "beta parameter at index 0"),
         ({"betas": (0.9, -0.1)}, "beta parameter at index 1"),
         ({"betas": (0.9,)}, "pair"),
-        ({"eps": -1e-8}, "invalid eps"),
-        ({"weight_decay": -0.1}, "invalid weight_decay"),
+        ({"eps": -1e-8}, "eps must be finite and >= 0, got"),
+        ({"weight_decay": -0.1}, "weight_decay must be finite and >= 0, got"),
     ],
 )
 def test_invalid_hyperparameters(kwargs: dict[str, object], match: str) -> None:

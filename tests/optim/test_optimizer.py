@@ -186,8 +186,8 @@ def test_state_of_another_shape_is_refused_before_any_update() -> None:
 @pytest.mark.parametrize(
     ("make", "match"),
     [
-        (lambda p: optim.SGD([p], lr=float("inf")), "invalid lr: inf"),
-        (lambda p: optim.Adam([p], eps=float("inf")), "invalid eps: inf"),
+        (lambda p: optim.SGD([p], lr=float("inf")), "lr must be finite and >= 0, got inf"),
+        (lambda p: optim.Adam([p], eps=float("inf")), "eps must be finite and >= 0, got inf"),
         (
             lambda p: optim.SGD([p], lr=0.1, momentum=0.9, nesterov="False"),
             "nesterov must be a bool",

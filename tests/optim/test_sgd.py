@@ -55,10 +55,10 @@ def test_momentum_with_weight_decay() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"lr": -0.1}, "invalid lr"),
-        ({"lr": float("nan")}, "invalid lr"),
-        ({"lr": 0.1, "momentum": -0.5}, "invalid momentum"),
-        ({"lr": 0.1, "weight_decay": -1.0}, "invalid weight_decay"),
+        ({"lr": -0.1}, "lr must be finite and >= 0, got"),
+        ({"lr": float("nan")}, "lr must be finite and >= 0, got"),
+        ({"lr": 0.1, "momentum": -0.5}, "momentum must be finite and >= 0, got"),
+        ({"lr": 0.1, "weight_decay": -1.0}, "weight_decay must be finite and >= 0, got"),
         ({"lr": 0.1, "nesterov": True}, "nesterov"),
     ],
 )
@@ -134,7 +134,8 @@ def test_load_state_dict_errors_change_nothing() -> None:
     bad["param_groups"][0]["lr"] = -1.0
     with pytest.raises(ValueError) as info:
         opt.load_state_dict(bad)
-    assert "momentum_buffer" in str(info.value) and "invalid lr" in str(info.value)
+    message = str(info.value)
+    assert "momentum_buffer" in message and "lr must be finite and >= 0" in message
     assert opt.param_groups[0]["lr"] == 0.1
     np.testing.assert_array_equal(
         opt.state[0]["momentum_buffer"], good["state"][0]["momentum_buffer"]

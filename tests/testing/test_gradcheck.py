@@ -171,7 +171,7 @@ def test_a_function_without_outputs_is_refused() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"eps": 0}, "eps must be a finite number > 0"),
+        ({"eps": 0}, "eps must be finite and > 0, got 0"),
         ({"atol": -1}, "atol"),
         ({"rtol": float("nan")}, "rtol"),
     ],
