@@ -67,6 +67,8 @@ class Module:
             value = ModuleList(value)
         if isinstance(value, (Parameter, Module)):
             self._check_name("setattr", name)
+        if isinstance(value, Module):
+            self._check_acyclic("setattr", name, value)
         if value is not None and not isinstance(value, (Parameter, Module)):
             # A plain value over a registered name would drop it from parameters() and
             # state_dict() unnoticed (an optimizer would stop updating it).
@@ -125,8 +127,17 @@ class Module:
         self._check_name("add_module", name, self._modules)
         if not isinstance(module, Module):
             raise TypeError(f"add_module({name!r}): expected a Module, got {type(module).__name__}")
+        self._check_acyclic("add_module", name, module)
         self.__dict__.pop(name, None)  # a None left there would shadow the module
         self._modules[name] = module
+
+    def _check_acyclic(self, method: str, name: str, module: Module) -> None:
+        # A module inside itself would make repr() and any recursive walk endless.
+        if any(m is self for m in module.modules()):
+            raise ValueError(
+                f"{method}: registering {name!r} would put {type(self).__name__} inside itself "
+                f"(the {type(module).__name__} is or contains it)"
+            )
 
     def _check_name(self, method: str, name: Any, own: dict[str, Any] | None = None) -> None:
         """A registry name: a non-empty str without dots (they join names in state dicts)

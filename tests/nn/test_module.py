@@ -300,3 +300,18 @@ def test_assignment_refuses_names_a_method_or_training_holds() -> None:
         with pytest.raises(KeyError, match=f"attribute '{name}' already exists"):
             setattr(m, name, value)
     assert [k for k, _ in m.named_parameters()] == ["weight", "bias"] and m.training is True
+
+
+def test_a_module_cannot_be_registered_inside_itself() -> None:
+    inner = nn.Sequential(nn.Linear(2, 2))
+    outer = nn.Sequential(inner)
+    before = repr(inner)
+    for register, method in (
+        (lambda: inner.add_module("self", inner), "add_module"),
+        (lambda: setattr(inner, "outer", outer), "setattr"),
+        (lambda: setattr(inner, "both", [nn.Linear(1, 1), outer]), "setattr"),
+        (lambda: inner.append(outer), "add_module"),
+    ):
+        with pytest.raises(ValueError, match=f"{method}: registering .* inside itself"):
+            register()
+        assert repr(inner) == before and len(list(inner.modules())) == 2
