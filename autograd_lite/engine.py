@@ -250,7 +250,8 @@ Observer = Callable[[Any, Any, Any], None]
 
 _FREED = (
     "Trying to backward through the graph a second time (or to read values it already "
-    "freed). Pass retain_graph=True to the first backward() or grad() call to keep it."
+    "freed, or after a backward() that raised part-way had freed part of it). Pass "
+    "retain_graph=True to the first backward() or grad() call to keep it."
 )
 
 
@@ -316,6 +317,7 @@ def _run(
     arrays = not isinstance(roots[0].data, float)
     # A leaf may keep as .grad, uncopied, an array gradient that nothing else holds.
     keep = capture is None and not create_graph and arrays
+    retained: list[tuple[Any, Any]] = []
     try:
         while heap:
             node = heappop(heap)[1]
@@ -336,7 +338,7 @@ def _run(
                 if node in capture:
                     capture[node] = g
             elif node._retains_grad:
-                node._accumulate(g, False)
+                retained.append((node, g))
             # Most nodes have one or two parents (every Scalar op but sum and dot): read
             # those without building a list.
             n_parents = len(parents)
@@ -351,6 +353,10 @@ def _run(
                 needs = tuple([p.requires_grad for p in parents])
             if reach is not None:
                 needs = tuple([need and p in reach for need, p in zip(needs, parents)])
+                if not any(needs):
+                    # A wanted node none of whose inputs leads to another: its VJP is not
+                    # run, and its graph stays (the tensor may be used again).
+                    continue
             if node._seq < last_write:
                 # A tensor was written in place after this node was made: make sure it
                 # was none of the values the VJP reads.
@@ -403,6 +409,10 @@ def _run(
             if not retain_graph:
                 node._parents = None
                 node._saved = None
+        # An intermediate's gradient for retain_grad() is written once the pass went
+        # through, as the leaves' are: a pass that raised gives no .grad a part of one.
+        for node, g in retained:
+            node._accumulate(g, False)
         # The loop's names let go of the last gradients they saw, so that below a
         # gradient's reference count tells whether anything besides the dict holds it.
         g = gp = old = pgrads = None

@@ -124,6 +124,19 @@ def test_grad_walks_only_the_branches_that_reach_the_inputs() -> None:
     np.testing.assert_array_equal(gx.data, [0.0, 0.0, 0.0])
 
 
+def test_grad_with_respect_to_an_intermediate_leaves_its_graph() -> None:
+    """An intermediate input's own VJP is not needed: it is neither run nor freed, so
+    the tensor's graph serves later grad() and backward() calls."""
+    w = ag.Tensor([1.0, 2.0], requires_grad=True)
+    x = w * 2.0
+    (g1,) = ag.grad((x * x).sum(), x)
+    (g2,) = ag.grad((x * 3.0).sum(), x)
+    np.testing.assert_array_equal(g1.data, [4.0, 8.0])
+    np.testing.assert_array_equal(g2.data, [3.0, 3.0])
+    (x * 3.0).sum().backward()
+    np.testing.assert_array_equal(w.grad, [6.0, 6.0])
+
+
 def test_a_scalar_is_named_as_not_a_tensor() -> None:
     a = ag.Scalar(1.0)
     with pytest.raises(

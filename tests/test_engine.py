@@ -63,6 +63,31 @@ def test_a_seed_is_cast_to_the_outputs_dtype() -> None:
     np.testing.assert_array_equal(x.grad, [3.0, 6.0])
 
 
+def test_a_backward_that_raises_writes_no_grad() -> None:
+    """Leaves and retain_grad() intermediates get their .grad only once the whole pass
+    went through; a retry is told the graph was partly freed."""
+
+    class Fails(ag.Function):
+        @staticmethod
+        def forward(x: Any) -> tuple[Any, Any]:
+            return x * 1.0, None
+
+        @staticmethod
+        def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: Any) -> tuple[Any, ...]:
+            raise ArithmeticError("no gradient here")
+
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+    f = Fails.apply(b)  # made first, so that its VJP runs last
+    m = a * 2.0
+    m.retain_grad()
+    y = m.sum() + f.sum()
+    with pytest.raises(ArithmeticError, match="no gradient here"):
+        y.backward()
+    assert a.grad is None and b.grad is None and m.grad is None
+    with pytest.raises(RuntimeError, match="a backward\\(\\) that raised part-way"):
+        y.backward()
+
+
 def test_one_element_non_0d_output_needs_no_grad() -> None:
     x = Tensor(np.array([[2.0]]), requires_grad=True)
     (x * x).backward()
