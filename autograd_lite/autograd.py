@@ -60,12 +60,7 @@ def grad(
                     "outputs of more than one element"
                 )
             s = np.ones_like(y.data)
-        s_data = s.data if isinstance(s, Tensor) else np.asarray(s, dtype=y.dtype)
-        if s_data.shape != y.shape:
-            raise ValueError(
-                f"grad(): grad_outputs[{i}] has shape {s_data.shape} but output {i} has "
-                f"shape {y.shape}"
-            )
+        s_data = y._seed(s, f"grad(): grad_outputs[{i}]", f"output {i}")
         if create_graph:
             root_grads.append(s if isinstance(s, Tensor) else Tensor._wrap(s_data))
         else:

@@ -230,20 +230,24 @@ class Tensor(engine.GradNode):
                 )
             g: Any = constant(1, self.data.shape, self.data.dtype)
         else:
-            g = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
-            if g.dtype.kind not in "biuf":
-                # Cast to a real dtype, a complex seed would silently lose its imaginary part.
-                raise TypeError(f"backward(): grad must hold real numbers, got dtype {g.dtype}")
-            if not isinstance(grad, Tensor) and g.dtype != self.dtype:
-                g = g.astype(self.dtype)
-            if g.shape != self.shape:
-                raise ValueError(
-                    f"backward(): grad has shape {g.shape} but the tensor has shape {self.shape}"
-                )
+            g = self._seed(grad, "backward(): grad", "the tensor")
         if create_graph:
             # A fresh array: the seed may come back as a leaf's differentiable .grad.
             g = grad if isinstance(grad, Tensor) else Tensor._wrap(np.array(g))
         self._backward_from(g, retain_graph, create_graph, explain)
+
+    def _seed(self, grad: Any, what: str, this: str) -> Array:
+        """``grad``, the upstream gradient of this tensor, as an array of its shape (in
+        its dtype unless a Tensor); ``what`` and ``this`` name both in errors."""
+        g = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+        if g.dtype.kind not in "biuf":
+            # Cast to a real dtype, a complex seed would silently lose its imaginary part.
+            raise TypeError(f"{what} must hold real numbers, got dtype {g.dtype}")
+        if not isinstance(grad, Tensor) and g.dtype != self.dtype:
+            g = g.astype(self.dtype)
+        if g.shape != self.shape:
+            raise ValueError(f"{what} has shape {g.shape} but {this} has shape {self.shape}")
+        return g
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` on a leaf in place and return it."""

@@ -84,6 +84,9 @@ def test_grad_outputs_checked() -> None:
         ag.grad(y, x, retain_graph=True)
     with pytest.raises(ValueError, match=r"shape \(3,\) but output 0 has shape \(2,\)"):
         ag.grad(y, x, grad_outputs=np.ones(3), retain_graph=True)
+    for seed in (np.array([1 + 5j, 2j]), [np.array(["1", "2"])]):
+        with pytest.raises(TypeError, match=r"grad_outputs\[0\] must hold real numbers, got"):
+            ag.grad(y, x, grad_outputs=seed, retain_graph=True)
     (g,) = ag.grad(y, x, grad_outputs=np.array([1.0, -1.0]))
     assert g is not None
     np.testing.assert_allclose(g.data, [2.0, -2.0])
