@@ -359,7 +359,7 @@ class Tensor(engine.GradNode):
         return _compare(self, other, np.not_equal)
 
     def __invert__(self) -> Tensor:
-        if self.dtype.kind not in "bi":
+        if self.dtype.kind not in "biu":
             raise TypeError(f"~ needs bool or integer data, got dtype {self.dtype}")
         return Tensor._wrap(~self.data)
 
@@ -386,7 +386,7 @@ class Tensor(engine.GradNode):
         return elementwise.Log.apply(self)
 
     def sqrt(self) -> Tensor:
-        return arithmetic.power(self, 0.5)
+        return arithmetic.sqrt(self)
 
     def abs(self) -> Tensor:
         return elementwise.Abs.apply(self)

@@ -243,3 +243,20 @@ def test_requires_grad_underscore_takes_a_bool() -> None:
         t.requires_grad_("False")  # type: ignore[arg-type]
     assert t.requires_grad is False
     assert t.requires_grad_(np.bool_(True)).requires_grad is True
+
+
+@pytest.mark.parametrize(
+    "dtype",
+    [np.bool_, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64, np.uint64],
+)
+def test_invert_of_bool_and_every_integer_dtype(dtype: type) -> None:
+    # Unsigned integers were refused; ~uint8(1) is 254 in NumPy.
+    x = np.array([0, 1], dtype=dtype)
+    y = ~Tensor(x)
+    assert y.dtype == x.dtype and not y.requires_grad
+    np.testing.assert_array_equal(y.data, ~x)
+
+
+def test_invert_of_floats_names_the_dtype() -> None:
+    with pytest.raises(TypeError, match="float32"):
+        ~Tensor(np.ones(2, np.float32))

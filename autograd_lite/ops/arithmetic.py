@@ -29,6 +29,7 @@ __all__ = [
     "add",
     "mul",
     "power",
+    "sqrt",
     "sub",
 ]
 
@@ -249,23 +250,31 @@ def power(x: Any, exponent: Any) -> Tensor:
     if isinstance(exponent, np.ndarray) and exponent.ndim == 0:
         exponent = exponent[()]
     if isinstance(exponent, (numbers.Real, np.bool_)):
-        # A NumPy number keeps its type, so the result's dtype is NumPy's: float32 **
-        # np.float64(2) is float64, float32 ** np.float32(2) float32. A bool is the int it
-        # stands for (x ** True is x ** 1); another real (a Fraction) is its float.
-        if isinstance(exponent, (bool, np.bool_)):
-            p: Any = int(exponent)
-        elif isinstance(exponent, (int, np.integer, np.floating)):
-            p = exponent
+        # A NumPy number or a bool keeps its type, so the result's dtype is NumPy's: float32
+        # ** np.float64(2) is float64, float32 ** np.float32(2) float32, a bool tensor ** True
+        # int8 (Pow's VJP takes True and False as 1 and 0). Another real (a Fraction) is
+        # its float.
+        if isinstance(exponent, (bool, np.bool_, int, np.integer, np.floating)):
+            p: Any = exponent
         else:
             p = float(exponent)
         return Pow.apply(x, p=p)
-    if isinstance(exponent, Tensor) or isinstance(exponent, np.ndarray):
+    if isinstance(exponent, (Tensor, np.ndarray, list, tuple)):
+        # A list or tuple is an array, as in NumPy and as for the other operators.
         return PowTensor.apply(x, exponent)
     shape = x.shape if isinstance(x, Tensor) else np.shape(x)
     raise TypeError(
         f"pow: unsupported exponent of type {type(exponent).__name__} "
         f"(base shape {shape}); use a number or a Tensor"
     )
+
+
+def sqrt(x: Tensor) -> Tensor:
+    """``x ** 0.5``. Integer and bool data are first converted to the float dtype ``np.sqrt``
+    gives them (float16 for 8-bit ones, float32 for 16-bit ones, float64 for wider ones)."""
+    if x.dtype.kind != "f":
+        x = x.astype(np.result_type(x.dtype, np.float16))
+    return Pow.apply(x, p=0.5)
 
 
 def div(x: Any, y: Any) -> Tensor:

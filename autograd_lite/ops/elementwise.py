@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import constant
+from ..tensor import Tensor, constant
 from . import samples
 from .base import Op
 
@@ -46,7 +46,8 @@ class Sigmoid(Op):
     """y = 1 / (1 + e^(−x))   (derivation 003).
 
     dL/dx = g ⊙ y(1 − y)   (003 reaches it through d(1/u) = −1/u²).
-    Computed from e^(−|x|), which never overflows: ±1000 give exactly 1 and 0.
+    Computed from e^(−|x|), which never overflows: ±1000 give exactly 1 and 0. Integer and
+    bool inputs give the float dtype ``np.exp`` gives them (float16 for 8-bit ones).
     """
 
     formula = "dx = g ⊙ y(1 − y)"
@@ -55,6 +56,10 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(x: Any) -> tuple[Any, Any]:
+        if x.dtype.kind != "f":
+            # −|x| wraps around in unsigned types (and at the minimum of signed ones): work
+            # in the float dtype np.exp resolves the input to, where it cannot.
+            x = x.astype(np.result_type(x.dtype, np.float16))
         e = np.exp(-np.abs(x))
         d = 1 + e
         return np.where(x >= 0, 1 / d, e / d), None
@@ -142,4 +147,8 @@ class Abs(Op):
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         (x,) = xs
-        return (g * (x > 0) - g * (x < 0),)
+        # One product, not g·1[x > 0] − g·1[x < 0]: an infinite g gives ±g, not inf − inf.
+        if isinstance(x, Tensor):
+            # create_graph=True: sign is piecewise constant, so it needs no node.
+            return (g * Tensor._wrap(np.sign(x.data)),)
+        return (g * np.sign(x),)

@@ -106,12 +106,20 @@ class Mean(Op):
         n = 1
         for a in axes:
             n *= x.shape[a]
-        # As NumPy's mean: float16 adds up in float32 (a float16 sum overflows at 65504).
-        wide = np.float32 if x.dtype == np.float16 else None
+        # As NumPy's mean: float16 adds up in float32 (a float16 sum overflows at 65504) and
+        # is rounded back; integers and bools add up in float64, the result's dtype (an
+        # int64 sum would wrap around).
+        wide = None
+        if x.dtype.kind != "f":
+            wide = np.float64
+        elif x.dtype == np.float16:
+            wide = np.float32
         s = x.sum(axis=axes, keepdims=keepdims, dtype=wide)
         # The mean of nothing is NaN, as in NumPy (without its warning).
         y = s / n if n else s * np.nan
-        return (y if wide is None else y.astype(x.dtype)), (x.shape, kept_shape(x.shape, axes), n)
+        if x.dtype == np.float16:
+            y = y.astype(x.dtype)
+        return y, (x.shape, kept_shape(x.shape, axes), n)
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
@@ -130,12 +138,17 @@ def _select(
     mask = x == kept
     count = mask.sum(axis=axes, keepdims=True)
     dtype = x.dtype if x.dtype.kind == "f" else np.float64
+    # float16 holds no count above 65504 (1/inf would give the ties no gradient): their
+    # shares are computed in float64 and rounded, as per_element does for Mean.
+    share = np.dtype(np.float64) if dtype == np.float16 else dtype
     if (count == 0).any():
         # A NaN in a slice: no element equals the max, so its gradient is NaN throughout.
         with np.errstate(invalid="ignore", divide="ignore"):
-            weights = mask.astype(dtype) / count.astype(dtype)
+            weights = mask.astype(share) / count.astype(share)
     else:
-        weights = mask.astype(dtype) / count.astype(dtype)
+        weights = mask.astype(share) / count.astype(share)
+    if dtype == np.float16:
+        weights = weights.astype(dtype)
     y = kept if keepdims else kept.reshape([n for i, n in enumerate(x.shape) if i not in axes])
     return y, (weights, kept_shape(x.shape, axes))
 

@@ -171,9 +171,9 @@ class SumTo(Op):
 
 
 class Concatenate(Op):
-    """y = concatenate(x₁, …, xₙ) along ``axis``.
+    """y = concatenate(x₁, …, xₙ) along ``axis`` (``axis=None``: of the flattened xᵢ).
 
-    dL/dxᵢ = the slice of g that xᵢ filled.
+    dL/dxᵢ = the slice of g that xᵢ filled (reshaped to xᵢ's shape for ``axis=None``).
     No derivation file applies.
     """
 
@@ -183,15 +183,23 @@ class Concatenate(Op):
     reads_output = False
 
     @staticmethod
-    def forward(*xs: Array, axis: int = 0) -> tuple[Any, Any]:
+    def forward(*xs: Array, axis: int | None = 0) -> tuple[Any, Any]:
         y = np.concatenate(xs, axis=axis)
+        if axis is None:
+            bounds = np.cumsum([0] + [x.size for x in xs]).tolist()
+            return y, (None, bounds, [x.shape for x in xs])
         ax = axis % y.ndim
         bounds = np.cumsum([0] + [x.shape[ax] for x in xs]).tolist()
-        return y, (ax, bounds)
+        return y, (ax, bounds, None)
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
-        ax, bounds = saved
+        ax, bounds, shapes = saved
+        if ax is None:
+            return tuple(
+                g[bounds[i] : bounds[i + 1]].reshape(shapes[i]) if need else None
+                for i, need in enumerate(needs)
+            )
         lead = (slice(None),) * ax
         return tuple(
             g[lead + (slice(bounds[i], bounds[i + 1]),)] if need else None
@@ -265,9 +273,8 @@ def transpose(x: Any, *axes: Any) -> Tensor:
 
 
 def swapaxes(x: Any, a: int, b: int) -> Tensor:
+    """``x`` with axes ``a`` and ``b`` exchanged (an axis with itself: ``x`` unchanged)."""
     t = x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
-    if t.ndim < 2:
-        raise ValueError(f"swapaxes needs at least 2 dimensions, got shape {t.shape}")
     for axis in (a, b):
         if not isinstance(axis, (int, np.integer)) or not -t.ndim <= axis < t.ndim:
             raise ValueError(f"swapaxes: axis {axis!r} is out of bounds for shape {t.shape}")
@@ -276,13 +283,22 @@ def swapaxes(x: Any, a: int, b: int) -> Tensor:
     return Transpose.apply(t, axes=tuple(perm))
 
 
-def broadcast_to(x: Any, shape: Shape) -> Tensor:
-    """``x`` broadcast to ``shape`` (a read-only view, as ``np.broadcast_to``)."""
-    return BroadcastTo.apply(x, shape=tuple(shape))
+def broadcast_to(x: Any, shape: Shape | int) -> Tensor:
+    """``x`` broadcast to ``shape`` (a read-only view, as ``np.broadcast_to``); an int ``n``
+    is the shape ``(n,)``."""
+    if isinstance(shape, (int, np.integer)):
+        return BroadcastTo.apply(x, shape=(shape,))
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        raise TypeError(
+            f"broadcast_to: shape must be an int or a sequence of ints, got {type(shape).__name__}"
+        ) from None
+    return BroadcastTo.apply(x, shape=dims)
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+def concatenate(tensors: Sequence[Any], axis: int | None = 0) -> Tensor:
+    """Join tensors along an existing axis; ``axis=None`` flattens them first."""
     if len(tensors) == 0:
         raise ValueError("concatenate needs at least one tensor")
     return Concatenate.apply(*tensors, axis=axis)

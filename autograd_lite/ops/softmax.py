@@ -54,6 +54,8 @@ class Softmax(Op):
         if x.size == 0:
             return x.copy(), axis
         e = np.exp(x - x.max(axis=axis, keepdims=True))
+        if x.dtype == np.float16:
+            return (e / _wide_sum(e, axis)).astype(x.dtype), axis
         return e / e.sum(axis=axis, keepdims=True), axis
 
     @staticmethod
@@ -83,11 +85,24 @@ class LogSoftmax(Op):
         # slice give NaN (the others −inf); an all −inf slice gives NaN, clipped or not.
         m = np.minimum(np.maximum.reduce(x, axis, keepdims=True), _largest(x.dtype))
         shifted = x - m
+        if x.dtype == np.float16:
+            return (shifted - np.log(_wide_sum(np.exp(shifted), axis))).astype(x.dtype), axis
         return shifted - np.log(_add_reduce(np.exp(shifted), axis, keepdims=True)), axis
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        if g.dtype == np.float16:
+            # Σ g overflows float16 past 65504 ones, where g − softmax ⊙ Σ g does not.
+            total = g.astype(np.float32).sum(axis=saved, keepdims=True)
+            return ((g - dual.exp(out) * total).astype(g.dtype),)
         return (g - dual.exp(out) * g.sum(axis=saved, keepdims=True),)
+
+
+def _wide_sum(e: Array, axis: int) -> Array:
+    """Σ_axis e of float16 ``e``, added up in float32 as NumPy's float16 mean does: a float16
+    sum is inf past 65504 (70000 equal logits), where the softmax is not."""
+    total: Array = _add_reduce(e, axis, np.float32, keepdims=True)
+    return total
 
 
 def _check_axis(axis: int, ndim: int) -> None:

@@ -181,3 +181,29 @@ def test_number_operand_is_a_parameter_not_a_recorded_input() -> None:
     y.sum().backward()
     assert w.grad.dtype == np.float32
     np.testing.assert_array_equal(w.grad, np.full(3, 0.5, np.float32))
+
+
+@pytest.mark.parametrize("dtype", [bool, np.int8, np.uint8, np.float16, np.float32])
+@pytest.mark.parametrize("p", [True, False, np.True_, np.False_])
+def test_bool_exponent_takes_numpys_dtype(dtype: Any, p: Any) -> None:
+    # A bool tensor ** True is int8 in NumPy; as the int 1 it was int64.
+    x = np.array([True, False, True]).astype(dtype)
+    expected = x**p
+    y = Tensor(x) ** p
+    assert y.dtype == expected.dtype
+    np.testing.assert_array_equal(y.data, expected)
+
+
+@pytest.mark.parametrize("p", [[2, 3], (2, 3), [2.0, 0.5], [[1.0], [2.0]]])
+def test_list_and_tuple_exponents_are_arrays(p: Any) -> None:
+    x = np.array([1.5, 2.5])
+    expected = x ** np.asarray(p)
+    y = Tensor(x) ** p
+    assert y.dtype == expected.dtype and y.shape == expected.shape
+    np.testing.assert_allclose(y.data, expected)
+    check_grad(lambda t: t**p, x)
+
+
+def test_ragged_list_exponent_raises_type_error() -> None:
+    with pytest.raises(TypeError, match="list"):
+        Tensor(np.ones(2)) ** [1, [2]]

@@ -97,3 +97,71 @@ def test_functional_forms_match_methods() -> None:
 )
 def test_float32_kept(fn: Callable[[Any], Any]) -> None:
     check_float32(fn, [[0.5, 1.0], [2.0, 3.0]])
+
+
+INTEGER_DTYPES = [
+    np.bool_,
+    np.int8,
+    np.uint8,
+    np.int16,
+    np.uint16,
+    np.int32,
+    np.uint32,
+    np.int64,
+    np.uint64,
+]
+
+
+def _integer_samples(dtype: Any) -> np.ndarray:
+    """0, small values, the extremes and their halves of ``dtype`` (False and True for bool)."""
+    if dtype is np.bool_:
+        return np.array([False, True])
+    info = np.iinfo(dtype)
+    candidates = [0, 1, 5, 200, -1, -5, -200, info.max, info.min, info.max // 2, info.min // 2]
+    return np.array(sorted({v for v in candidates if info.min <= v <= info.max}), dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES)
+def test_sigmoid_of_integers_is_computed_in_the_float_dtype_of_exp(dtype: Any) -> None:
+    # The stable form's −|x| wraps around in unsigned types (uint8 5 gave 0).
+    x = _integer_samples(dtype)
+    with np.errstate(over="ignore"):
+        float_x = x.astype(np.exp(x).dtype)
+        expected = 1 / (1 + np.exp(-float_x))
+    y = Tensor(x).sigmoid()
+    assert y.dtype == expected.dtype
+    np.testing.assert_allclose(y.data, expected, rtol=2 * np.finfo(y.dtype).eps, atol=0)
+    np.testing.assert_array_equal(ag.sigmoid(Tensor(x)).data, y.data)
+
+
+def test_abs_gradient_of_an_infinite_g_is_plus_or_minus_g() -> None:
+    x = Tensor(np.array([-2.0, 3.0, -1.0, 0.0, 0.0]), requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        x.abs().backward(np.array([np.inf, np.inf, -np.inf, 1.0, np.inf]))
+    # At 0 the gradient is 0 · g: 0 for a finite g, NaN for an infinite one.
+    np.testing.assert_array_equal(x.grad, [-np.inf, np.inf, np.inf, 0.0, np.nan])
+
+
+def test_abs_gradient_under_create_graph() -> None:
+    x = Tensor(np.array([-2.0, 0.0, 3.0]), requires_grad=True)
+    (gx,) = ag.grad(x.abs().sum(), x, create_graph=True)
+    assert isinstance(gx, Tensor)
+    np.testing.assert_array_equal(gx.data, [-1.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES)
+def test_sqrt_of_integers_takes_numpys_dtype(dtype: Any) -> None:
+    x = _integer_samples(dtype)
+    with np.errstate(invalid="ignore"):
+        expected = np.sqrt(x)
+        y = Tensor(x).sqrt()
+    assert y.dtype == expected.dtype
+    np.testing.assert_allclose(y.data, expected, rtol=np.finfo(y.dtype).eps, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sqrt_of_floats_keeps_the_dtype(dtype: Any) -> None:
+    x = np.array([0.0, 0.25, 2.0], dtype)
+    y = Tensor(x).sqrt()
+    assert y.dtype == dtype
+    np.testing.assert_array_equal(y.data, x**0.5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -113,3 +114,65 @@ def test_float16_mean_adds_up_in_float32_and_divides_by_any_count() -> None:
     assert x.grad.dtype == np.float16
     np.testing.assert_allclose(x.grad.astype(np.float64), 1 / 70000, rtol=1e-2)
     assert float(Tensor(np.full(2000, 100, np.float16)).mean().data) == 100.0
+
+
+INTEGER_DTYPES = [
+    np.bool_,
+    np.int8,
+    np.uint8,
+    np.int16,
+    np.uint16,
+    np.int32,
+    np.uint32,
+    np.int64,
+    np.uint64,
+]
+AXES = [None, 0, 1, -1, (0, 1), ()]
+
+
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES)
+@pytest.mark.parametrize("axis", AXES)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_mean_of_integers_adds_up_in_float64_as_numpy(
+    dtype: Any, axis: Any, keepdims: bool
+) -> None:
+    # An int64 sum of 2**62 + 2**62 wrapped around to a negative mean.
+    if dtype is np.bool_:
+        x = np.array([[True, True, False], [True, False, False]])
+    else:
+        info = np.iinfo(dtype)
+        x = np.array([[info.max, info.max, 1], [info.max, info.min, 0]], dtype=dtype)
+    expected = np.mean(x, axis=axis, keepdims=keepdims)
+    y = Tensor(x).mean(axis=axis, keepdims=keepdims)
+    assert y.dtype == expected.dtype == np.float64
+    assert y.shape == expected.shape
+    np.testing.assert_allclose(y.data, expected, rtol=1e-15)
+
+
+def test_mean_of_int64_past_the_int64_sum() -> None:
+    y = Tensor(np.array([2**62, 2**62], np.int64)).mean()
+    assert y.dtype == np.float64 and float(y.data) == 2.0**62
+
+
+def test_mean_of_an_empty_integer_axis_is_nan() -> None:
+    x = np.zeros((0, 3), np.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.mean(x, axis=0)
+    y = Tensor(x).mean(axis=0)
+    assert y.dtype == expected.dtype
+    np.testing.assert_array_equal(y.data, expected)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_float16_ties_past_65504_share_the_gradient(name: str) -> None:
+    # A float16 count of 70000 ties is inf: 1/inf gave every tie a zero gradient.
+    x = Tensor(np.zeros(70000, np.float16), requires_grad=True)
+    getattr(x, name)().backward()
+    assert x.grad.dtype == np.float16
+    np.testing.assert_array_equal(x.grad, np.float16(1 / 70000))
+    assert abs(x.grad.astype(np.float64).sum() - 1.0) < 1e-2
+    y = Tensor(np.zeros((2, 70000), np.float16), requires_grad=True)
+    getattr(y, name)(axis=1, keepdims=True).backward(np.array([[2.0], [1.0]], np.float16))
+    expected = np.broadcast_to([[2 / 70000], [1 / 70000]], (2, 70000))
+    np.testing.assert_allclose(y.grad.astype(np.float64), expected, rtol=5e-3)

@@ -279,3 +279,49 @@ def test_setitem_value_with_leading_size_1_axes(index: Any, vshape: tuple[int, .
 
     x, v = rng.standard_normal((4, 3)), rng.standard_normal(vshape)
     check_grad(f, x, v)
+
+
+@given(data=st.data())
+def test_concatenate_axis_none_flattens_the_inputs(data: st.DataObject) -> None:
+    shapes = data.draw(st.lists(s.shapes(max_dims=3), min_size=1, max_size=3))
+    xs = [data.draw(s.arrays(shp)) for shp in shapes]
+    y = ag.concatenate(list(xs), axis=None)
+    np.testing.assert_array_equal(y.data, np.concatenate(xs, axis=None))
+    check_grad(lambda *ts: ag.concatenate(list(ts), axis=None), *xs)
+
+
+def test_concatenate_axis_none_gradient_goes_back_to_each_shape() -> None:
+    a = Tensor(np.ones((2, 2)), requires_grad=True)
+    b = Tensor(np.ones(3), requires_grad=True)
+    ag.concatenate([a, b], axis=None).backward(np.arange(7.0))
+    np.testing.assert_array_equal(a.grad, [[0.0, 1.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(b.grad, [4.0, 5.0, 6.0])
+    check_float32(lambda p, q: ag.concatenate([p, q], axis=None), [[1.0, 2.0]], [3.0])
+
+
+@pytest.mark.parametrize("n", [3, np.int64(3)])
+def test_broadcast_to_an_int_shape(n: Any) -> None:
+    y = ag.broadcast_to(Tensor(np.array([1.5])), n)
+    assert y.shape == np.broadcast_to(np.array([1.5]), n).shape == (3,)
+    check_grad(lambda t: ag.broadcast_to(t, n), np.array([1.5]))
+    check_grad(lambda t: ag.broadcast_to(t, n), np.array(2.5))
+
+
+def test_broadcast_to_a_shape_that_is_no_shape() -> None:
+    with pytest.raises(TypeError, match="shape must be an int or a sequence of ints, got float"):
+        ag.broadcast_to(Tensor(np.ones(1)), 3.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (2, 1, 3)])
+def test_swapaxes_of_an_axis_with_itself(shape: tuple[int, ...]) -> None:
+    x = np.arange(float(np.prod(shape))).reshape(shape)
+    for a in range(-len(shape), len(shape)):
+        np.testing.assert_array_equal(ag.swapaxes(Tensor(x), a, a).data, np.swapaxes(x, a, a))
+        check_grad(lambda t, a=a: ag.swapaxes(t, a, a), x)
+
+
+def test_swapaxes_out_of_bounds_in_few_dimensions() -> None:
+    with pytest.raises(ValueError, match=r"axis 1 .*\(3,\)"):
+        ag.swapaxes(Tensor(np.ones(3)), 0, 1)
+    with pytest.raises(ValueError, match=r"axis 0 .*\(\)"):
+        ag.swapaxes(Tensor(np.array(1.0)), 0, 0)

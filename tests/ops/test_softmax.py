@@ -96,3 +96,38 @@ def test_softmax_of_integers_does_not_wrap_around() -> None:
     for x in (np.array([0, 3], np.uint8), np.array([-100, 100], np.int8)):
         expected = np.exp(x.astype(np.float64) - x.max())
         np.testing.assert_allclose(Tensor(x).softmax().data, expected / expected.sum(), rtol=1e-12)
+
+
+def test_float16_softmax_over_more_than_65504_entries() -> None:
+    # Σ e of 70000 ones is inf in float16: every probability came out 0.
+    x = Tensor(np.zeros(70000, np.float16), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = x.softmax()
+        y.backward(np.ones(70000, np.float16))
+    assert y.dtype == np.float16 and x.grad.dtype == np.float16
+    np.testing.assert_array_equal(y.data, np.float16(1 / 70000))
+    # dL/dx = P ⊙ (1 − Σ P) = 0 up to float16 rounding.
+    assert np.abs(x.grad.astype(np.float64)).max() < 1e-6
+
+
+def test_float16_log_softmax_over_more_than_65504_entries() -> None:
+    # log Σ e of 70000 ones was log inf in float16, and Σ g in the VJP inf too.
+    x = Tensor(np.zeros((2, 70000), np.float16), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = x.log_softmax(axis=1)
+        y.backward(np.ones((2, 70000), np.float16))
+    assert y.dtype == np.float16 and x.grad.dtype == np.float16
+    np.testing.assert_allclose(y.data.astype(np.float64), -np.log(70000), rtol=1e-3)
+    # dL/dx = 1 − softmax ⊙ 70000 = 0 up to float16 rounding of the softmax.
+    assert np.abs(x.grad.astype(np.float64)).max() < 1e-2
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_float16_small_axis_matches_float32_rounded(name: str) -> None:
+    logits = np.array([[0.5, -1.0, 2.0], [3.0, 3.0, -4.0]], np.float16)
+    got = getattr(Tensor(logits), name)(axis=1)
+    expected = getattr(Tensor(logits.astype(np.float32)), name)(axis=1).data
+    assert got.dtype == np.float16
+    np.testing.assert_allclose(got.data, expected.astype(np.float16), rtol=1e-3)
