@@ -9,17 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from .._typing import Array
-from . import samples
+from . import dual, samples
 from .base import Op
 
 __all__ = ["Affine"]
 
 
 class Affine(Op):
-    """Y = X W + b, X: (..., D), W: (D, C), b: (C,) or absent   (derivation 000).
+    """Y = X W + b, X: (..., D), W: (D, C), b: (C,), absent, or any shape X W broadcasts
+    with (Y then has the broadcast shape, as ``x @ w + b``)   (derivation 000).
 
     With G = dL/dY:  dL/dX = G Wᵀ,  dL/dW = Xᵀ G (batch axes summed by the engine),
     dL/db = G (its rows summed to (C,) by the engine's broadcast reduction).
+    When b broadcasts X W to a larger shape, G is first summed back to X W's shape
+    (dL/d(XW) = sum_to_shape(G)), which the two products then use.
     """
 
     name = "affine"
@@ -35,21 +38,31 @@ class Affine(Op):
         if x.shape[-1] != w.shape[0]:
             raise ValueError(f"affine shape mismatch: X {x.shape} @ W {w.shape}")
         y = x @ w
-        if b is not None:
-            if b.dtype == y.dtype:
+        if b is None:
+            return y, None
+        if b.dtype == y.dtype:
+            try:
                 # Into the fresh product: one array fewer.
                 y += b
-            else:
-                # NumPy's promotion, as ``x @ w + b`` gives it (float32 with a float64 b
-                # is float64).
-                y = y + b
-        return y, None
+                return y, None
+            except ValueError:
+                # b broadcasts X W to a larger shape (or not at all: ``+`` below then
+                # raises NumPy's broadcast error). NumPy checks the shapes before it
+                # writes, so y is still X W here.
+                pass
+        # NumPy's promotion and broadcasting, as ``x @ w + b`` gives them (float32 with a
+        # float64 b is float64).
+        xw_shape = y.shape
+        y = y + b
+        # Saved: X W's shape when b made Y larger, for the VJP to sum G back to.
+        return y, (None if y.shape == xw_shape else xw_shape)
 
     @staticmethod
     def vjp(g: Any, xs: Any, out: Any, saved: Any, needs: tuple[bool, ...]) -> tuple[Any, ...]:
         x, w = xs[0], xs[1]
-        gx = g @ w.T if needs[0] else None
-        gw = x.mT @ g if needs[1] else None
+        gxw = g if saved is None else dual.sum_to_shape(g, saved)
+        gx = gxw @ w.T if needs[0] else None
+        gw = x.mT @ gxw if needs[1] else None
         if len(xs) == 2:
             return gx, gw
         return gx, gw, (g if needs[2] else None)
