@@ -4,14 +4,15 @@ A module registers a ``Parameter`` or a submodule the moment it is assigned as
 an attribute (a list of modules assigned as an attribute becomes a
 ``ModuleList``), so ``parameters()``, ``named_parameters()`` (dotted names such
 as ``net.0.weight``), ``state_dict()`` and ``load_state_dict()`` walk the tree
-without any bookkeeping by the model's author.
+without any bookkeeping by the model's author. A parameter shared by two modules
+comes once from ``parameters()`` and under each of its names in ``state_dict()``.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
@@ -19,7 +20,23 @@ from .._typing import Array
 from ..tensor import Tensor
 from ..versions import bump
 
-__all__ = ["Module", "ModuleList", "Parameter", "Sequential"]
+__all__ = ["IncompatibleKeys", "Module", "ModuleList", "Parameter", "Sequential"]
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict`` returns: the model's names the state dict lacks and the
+    state dict's keys the model lacks (both empty after a strict load)."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (
+            f"IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+            f"unexpected_keys={self.unexpected_keys!r})"
+        )
 
 
 class Parameter(Tensor):
@@ -81,6 +98,14 @@ class Module:
                         f"cannot assign a {type(value).__name__} to {kind} {name!r}: expected "
                         f"{want} or None (or del it first)"
                     )
+        # A parameter or submodule replaced by one of its kind keeps its place in the
+        # registry (and so in state_dict()), as in PyTorch.
+        if isinstance(value, Parameter) and name in self._parameters:
+            self._parameters[name] = value
+            return
+        if isinstance(value, Module) and name in self._modules:
+            self._modules[name] = value
+            return
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
         self.__dict__.pop(name, None)
@@ -109,18 +134,16 @@ class Module:
             object.__delattr__(self, name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
-        """Register ``param`` under ``name`` (None removes it), as attribute assignment does."""
+        """Register ``param`` under ``name``, as attribute assignment does: with None the
+        attribute is None and no parameter (``Linear(bias=False)``'s bias)."""
         self._check_name("register_parameter", name, self._parameters)
-        if param is None:
-            self._parameters.pop(name, None)
-        elif not isinstance(param, Parameter):
+        if param is not None and not isinstance(param, Parameter):
             # A plain Tensor would become an ordinary attribute, unseen by parameters().
             raise TypeError(
                 f"register_parameter({name!r}): expected an nn.Parameter or None, got "
                 f"{type(param).__name__} (wrap a tensor as nn.Parameter(data))"
             )
-        else:
-            setattr(self, name, param)
+        setattr(self, name, param)
 
     def add_module(self, name: str, module: Module) -> None:
         """Register ``module`` under ``name`` (names need not be identifiers, e.g. ``"0"``)."""
@@ -141,24 +164,30 @@ class Module:
 
     def _check_name(self, method: str, name: Any, own: dict[str, Any] | None = None) -> None:
         """A registry name: a non-empty str without dots (they join names in state dicts)
-        that no method or class attribute (other than a None default), nor ``training``,
-        would hide. ``own``: the registry that register_parameter or add_module fills; the
-        name may not be a plain attribute or the other kind of entry. Assignment (no
-        ``own``) replaces those, as in PyTorch."""
+        that is not ``training`` nor anything the class defines: a method or a class
+        attribute, whatever its value, is found before the registries, so it would hide
+        the registered value. ``own``: the registry that register_parameter or add_module
+        fills; the name may not be a plain attribute or the other kind of entry.
+        Assignment (no ``own``) replaces those, as in PyTorch."""
         if not isinstance(name, str):
             raise TypeError(f"{method}: the name must be a str, got {type(name).__name__}")
         if not name or "." in name:
             raise KeyError(f"{method}: {name!r} is not a valid name (empty, or contains '.')")
-        taken = name == "training" or getattr(type(self), name, None) is not None
+        if name == "training":
+            raise KeyError(f"{method}: attribute 'training' already exists (the train/eval mode)")
+        if hasattr(type(self), name):
+            raise KeyError(
+                f"{method}: attribute {name!r} already exists: {type(self).__name__} has a "
+                f"class attribute {name!r}, which would hide the registered value"
+            )
+        # An attribute set to None (``Linear(bias=False)``'s bias) may become a parameter.
         if own is not None and name not in own:
-            # An attribute set to None (``Linear(bias=False)``'s bias) may become a parameter.
-            taken = taken or (
+            if (
                 self.__dict__.get(name) is not None
                 or name in self._parameters
                 or name in self._modules
-            )
-        if taken:
-            raise KeyError(f"{method}: attribute {name!r} already exists")
+            ):
+                raise KeyError(f"{method}: attribute {name!r} already exists")
 
     # --------------------------------------------------------------- the forward
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -168,15 +197,20 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # -------------------------------------------------------------- tree walking
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """``(dotted name, module)`` for this module and every descendant, each once."""
+    def named_modules(
+        self, prefix: str = "", *, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """``(dotted name, module)`` for this module and every descendant, in pre-order.
+        A module registered under several names comes once, under the first, unless
+        ``remove_duplicate`` is False."""
         seen: set[int] = set()
         stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, mod = stack.pop()
-            if id(mod) in seen:
-                continue
-            seen.add(id(mod))
+            if remove_duplicate:
+                if id(mod) in seen:
+                    continue
+                seen.add(id(mod))
             yield name, mod
             children = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items()]
             stack.extend(reversed(children))
@@ -198,14 +232,19 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """``(dotted name, parameter)`` in registration order; a shared parameter once."""
+    def named_parameters(
+        self, prefix: str = "", *, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` in registration order. A parameter shared by
+        several modules or names comes once, under the first, unless ``remove_duplicate``
+        is False."""
         seen: set[int] = set()
-        for mod_name, mod in self.named_modules(prefix):
+        for mod_name, mod in self.named_modules(prefix, remove_duplicate=remove_duplicate):
             for k, p in mod._parameters.items():
-                if id(p) in seen:
-                    continue
-                seen.add(id(p))
+                if remove_duplicate:
+                    if id(p) in seen:
+                        continue
+                    seen.add(id(p))
                 yield (f"{mod_name}.{k}" if mod_name else k), p
 
     def parameters(self) -> Iterator[Parameter]:
@@ -230,28 +269,39 @@ class Module:
 
     # ---------------------------------------------------------------- state dict
     def state_dict(self) -> OrderedDict[str, Array]:
-        """Dotted parameter name -> a copy of its data, in registration order."""
-        return OrderedDict((k, p.data.copy()) for k, p in self.named_parameters())
+        """Dotted parameter name -> a copy of its data, in registration order. A shared
+        parameter appears under each of its names (``a.weight`` and ``b.weight``)."""
+        return OrderedDict(
+            (k, p.data.copy()) for k, p in self.named_parameters(remove_duplicate=False)
+        )
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> None:
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
         """Copy arrays from ``state_dict`` into the parameters, in place.
 
         Everything is checked first: with ``strict`` a missing or unexpected key is an
-        error, and (always) a shape or dtype that differs from the parameter's. One
-        ValueError lists every problem, and on error no parameter is changed.
+        error, and (always) a shape or dtype that differs from the parameter's, and two
+        keys naming one shared parameter with different values. One ValueError lists
+        every problem, and on error no parameter is changed.
+
+        Returns ``IncompatibleKeys(missing_keys, unexpected_keys)``, a named tuple of two
+        lists of names: the model's names absent from ``state_dict`` and the keys of
+        ``state_dict`` the model lacks (both empty when ``strict`` loading succeeds).
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"load_state_dict: expected a mapping, got {type(state_dict).__name__}")
-        params = dict(self.named_parameters())
+        params = dict(self.named_parameters(remove_duplicate=False))
+        missing = [k for k in params if k not in state_dict]
+        unexpected = [str(k) for k in state_dict if k not in params]
         problems: list[str] = []
         if strict:
-            missing = [k for k in params if k not in state_dict]
-            unexpected = [str(k) for k in state_dict if k not in params]
             if missing:
                 problems.append("missing keys: " + ", ".join(repr(k) for k in missing))
             if unexpected:
                 problems.append("unexpected keys: " + ", ".join(repr(k) for k in unexpected))
-        updates: list[tuple[Parameter, Array]] = []
+        # id(parameter) -> (parameter, the first key giving it a value, that value)
+        updates: dict[int, tuple[Parameter, str, Array]] = {}
         for k, p in params.items():
             if k not in state_dict:
                 continue
@@ -266,17 +316,23 @@ class Module:
                 problems.append(f"{k!r}: shape {arr.shape} in the state dict, {p.shape} in model")
             elif arr.dtype != p.dtype:
                 problems.append(f"{k!r}: dtype {arr.dtype} in the state dict, {p.dtype} in model")
-            else:
-                updates.append((p, arr))
+            elif id(p) not in updates:
+                updates[id(p)] = (p, k, arr)
+            elif not np.array_equal(updates[id(p)][2], arr, equal_nan=True):
+                problems.append(
+                    f"{updates[id(p)][1]!r} and {k!r} name the same parameter but hold "
+                    "different values"
+                )
         if problems:
             raise ValueError(
                 f"load_state_dict for {type(self).__name__} failed, nothing was loaded:\n  "
                 + "\n  ".join(problems)
             )
-        for p, arr in updates:
+        for p, _, arr in updates.values():
             # A fresh array, as the optimizers write: views of the old one keep their values.
             p.data = np.array(arr, dtype=p.dtype, copy=True)
             bump(p)
+        return IncompatibleKeys(missing, unexpected)
 
     # ----------------------------------------------------------------------- repr
     def extra_repr(self) -> str:
@@ -300,15 +356,28 @@ class ModuleList(Module):
 
     def __init__(self, modules: Iterable[Module] = ()) -> None:
         super().__init__()
-        for m in modules:
-            self.append(m)
+        self.extend(modules)
 
     def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self._modules)), module)
+        """Add ``module`` under the name one past the largest numeric name (``len(self)``
+        unless this is a slice of a ``Sequential``, which keeps its names)."""
+        used = [int(k) for k in self._modules if k.isdecimal()]
+        self.add_module(str(max(used, default=-1) + 1), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
-        for m in modules:
+        """Append each of ``modules``; all are checked first, so on error none is added."""
+        method = f"{type(self).__name__}.extend"
+        if not isinstance(modules, Iterable):
+            raise TypeError(
+                f"{method}: expected an iterable of Modules, got {type(modules).__name__}"
+            )
+        items = list(modules)
+        for i, m in enumerate(items):
+            if not isinstance(m, Module):
+                raise TypeError(f"{method}: item {i} is a {type(m).__name__}, not a Module")
+            self._check_acyclic(method, f"item {i}", m)
+        for m in items:
             self.append(m)
         return self
 
@@ -324,18 +393,19 @@ class ModuleList(Module):
     def __getitem__(self, index: slice) -> ModuleList: ...
 
     def __getitem__(self, index: int | slice) -> Module | ModuleList:
-        """The module at ``index``; a slice gives a ``Sequential`` (from a Sequential) or a
-        ``ModuleList`` holding the same modules."""
-        items = list(self._modules.values())
+        """The module at position ``index``. A slice holds the same modules, as in PyTorch:
+        a ``ModuleList`` numbers them from ``"0"``; a ``Sequential`` keeps their names, so
+        the state dict of ``seq[1:]`` has the same keys (``2.weight``) as ``seq``'s."""
         if isinstance(index, slice):
-            return self._of(items[index])
+            return self._of(list(self._modules.items())[index])
+        items = list(self._modules.values())
         try:
             return items[index]
         except IndexError:
             raise IndexError(f"index {index} out of range for {len(items)} modules") from None
 
-    def _of(self, modules: list[Module]) -> ModuleList:
-        return ModuleList(modules)
+    def _of(self, named: list[tuple[str, Module]]) -> ModuleList:
+        return ModuleList(m for _, m in named)
 
 
 class Sequential(ModuleList):
@@ -349,8 +419,11 @@ class Sequential(ModuleList):
     def __init__(self, *modules: Module) -> None:
         super().__init__(modules)
 
-    def _of(self, modules: list[Module]) -> Sequential:
-        return Sequential(*modules)
+    def _of(self, named: list[tuple[str, Module]]) -> Sequential:
+        out = Sequential()
+        for name, m in named:
+            out.add_module(name, m)
+        return out
 
     def forward(self, x: Any) -> Any:
         for i, m in enumerate(self._modules.values()):

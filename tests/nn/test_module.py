@@ -315,3 +315,125 @@ def test_a_module_cannot_be_registered_inside_itself() -> None:
         with pytest.raises(ValueError, match=f"{method}: registering .* inside itself"):
             register()
         assert repr(inner) == before and len(list(inner.modules())) == 2
+
+
+@pytest.mark.parametrize("default", [None, 0.5, "text"])
+def test_a_name_the_class_defines_is_refused(default: Any) -> None:
+    """A class attribute (even a None default) would be found before the registry, so
+    ``m.bias`` would read the class's value while the parameter is registered."""
+
+    class WithDefault(nn.Module):
+        bias = default
+
+    m = WithDefault()
+    for register in (
+        lambda: setattr(m, "bias", nn.Parameter(np.ones(1))),
+        lambda: m.register_parameter("bias", nn.Parameter(np.ones(1))),
+        lambda: m.add_module("bias", nn.ReLU()),
+    ):
+        with pytest.raises(KeyError, match=r"attribute 'bias' already exists.*class attribute"):
+            register()
+    assert m.bias == default
+    assert list(m.named_parameters()) == [] and list(m.named_children()) == []
+
+
+def test_register_parameter_none_leaves_the_attribute_none() -> None:
+    lin = nn.Linear(2, 3)
+    lin.register_parameter("bias", None)
+    assert lin.bias is None
+    assert [n for n, _ in lin.named_parameters()] == ["weight"]
+    assert list(lin.state_dict()) == ["weight"]
+    assert lin(ag.Tensor(np.ones((1, 2)))).shape == (1, 3)
+    m = nn.Module()
+    m.register_parameter("w", None)
+    assert m.w is None and list(m.state_dict()) == []
+    m.foo = 5
+    with pytest.raises(KeyError, match="'foo' already exists"):
+        m.register_parameter("foo", None)
+    assert m.foo == 5
+
+
+def test_load_state_dict_returns_the_missing_and_unexpected_keys() -> None:
+    lin = nn.Linear(2, 2)
+    result = lin.load_state_dict({"weight": np.zeros((2, 2)), "extra": np.ones(1)}, strict=False)
+    assert isinstance(result, tuple) and isinstance(result, nn.module.IncompatibleKeys)
+    assert result.missing_keys == ["bias"] and result.unexpected_keys == ["extra"]
+    missing, unexpected = result
+    assert (missing, unexpected) == (["bias"], ["extra"])
+    np.testing.assert_array_equal(lin.weight.data, np.zeros((2, 2)))
+    assert lin.load_state_dict(lin.state_dict()) == ([], [])
+    assert repr(lin.load_state_dict(lin.state_dict())) == "<All keys matched successfully>"
+    assert "missing_keys=['bias']" in repr(result)
+
+
+class Tied(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Linear(2, 2, rng=np.random.default_rng(0))
+        self.b = nn.Linear(2, 2, rng=np.random.default_rng(1))
+        self.b.weight = self.a.weight
+
+
+def test_a_tied_parameter_has_every_name_in_the_state_dict() -> None:
+    t = Tied()
+    assert [n for n, _ in t.named_parameters()] == ["a.weight", "a.bias", "b.bias"]
+    every = ["a.weight", "a.bias", "b.weight", "b.bias"]
+    assert [n for n, _ in t.named_parameters(remove_duplicate=False)] == every
+    assert list(t.state_dict()) == every
+    lin = nn.Linear(2, 2)
+    seq = nn.Sequential(lin, nn.ReLU(), lin)
+    assert [n for n, _ in seq.named_modules()] == ["", "0", "1"]
+    assert [n for n, _ in seq.named_modules(remove_duplicate=False)] == ["", "0", "1", "2"]
+    assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert len(list(seq.parameters())) == 2
+
+
+def test_loading_a_tied_parameter_needs_every_name_and_one_value() -> None:
+    t = Tied()
+    before = {k: v.copy() for k, v in t.state_dict().items()}
+    sd = {k: v + 1.0 for k, v in t.state_dict().items()}
+    t2 = Tied()
+    t2.load_state_dict(sd)
+    np.testing.assert_array_equal(t2.b.weight.data, sd["b.weight"])
+    assert t2.a.weight is t2.b.weight
+    partial = dict(sd)
+    del partial["b.weight"]
+    with pytest.raises(ValueError, match=r"missing keys: 'b\.weight'"):
+        t.load_state_dict(partial)
+    assert t.load_state_dict(partial, strict=False).missing_keys == ["b.weight"]
+    np.testing.assert_array_equal(t.a.weight.data, sd["a.weight"])
+    t = Tied()
+    clash = {**sd, "b.weight": sd["a.weight"] + 1.0}
+    for strict in (True, False):
+        with pytest.raises(ValueError, match=r"'a\.weight' and 'b\.weight'.*same parameter"):
+            t.load_state_dict(clash, strict=strict)
+        for k, v in t.state_dict().items():
+            np.testing.assert_array_equal(v, before[k])
+
+
+def test_a_sequential_slice_keeps_its_names_a_module_list_slice_renumbers() -> None:
+    layers = [nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 1), nn.Tanh()]
+    seq = nn.Sequential(*layers)
+    assert list(seq[1:].state_dict()) == ["2.weight", "2.bias"]
+    assert [n for n, _ in seq[::2].named_children()] == ["0", "2"]
+    assert seq[1:][1] is layers[2]
+    tail = seq[1:]
+    tail.append(nn.ReLU())  # after the largest name: replaces nothing
+    assert [n for n, _ in tail.named_children()] == ["1", "2", "3", "4"] and tail[2] is layers[3]
+    ml = nn.ModuleList(layers)
+    assert list(ml[1:].state_dict()) == ["1.weight", "1.bias"]
+    assert [n for n, _ in ml[1:].named_children()] == ["0", "1", "2"]
+
+
+@pytest.mark.parametrize("cls", [nn.ModuleList, nn.Sequential])
+def test_extend_adds_nothing_when_an_item_is_bad(cls: Any) -> None:
+    container = cls([nn.ReLU()]) if cls is nn.ModuleList else cls(nn.ReLU())
+    with pytest.raises(TypeError, match="item 1 is a str, not a Module"):
+        container.extend([nn.Tanh(), "oops"])
+    with pytest.raises(ValueError, match="inside itself"):
+        container.extend([nn.Tanh(), nn.Sequential(container)])
+    with pytest.raises(TypeError, match="expected an iterable of Modules"):
+        container.extend(nn.Tanh())
+    assert len(container) == 1 and [n for n, _ in container.named_children()] == ["0"]
+    container.extend([nn.Tanh(), nn.Sigmoid()])
+    assert [type(m).__name__ for m in container] == ["ReLU", "Tanh", "Sigmoid"]
