@@ -42,10 +42,18 @@ def _check_ordered(owner: str, what: str, params: Any) -> None:
 
 class Optimizer:
     """Base class: subclasses set ``state_arrays`` / ``state_scalars`` (the names of each
-    parameter's state entries), implement ``_validate`` and ``step``."""
+    parameter's state entries) and ``added_defaults``, implement ``_validate`` and
+    ``step``.
+
+    Parameters are leaf tensors of a floating dtype; one that does not require grad (a
+    frozen layer's) is kept but has no ``.grad``, so steps skip it.
+    """
 
     state_arrays: ClassVar[tuple[str, ...]] = ()
     state_scalars: ClassVar[tuple[str, ...]] = ()
+    # Hyperparameters that a state dict saved before they existed lacks, each with the
+    # value that reproduces how such a state dict behaved.
+    added_defaults: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):
@@ -84,10 +92,18 @@ class Optimizer:
                         f"{type(self).__name__}: parameter {i} is a {type(p).__name__}, "
                         "not a Tensor"
                     )
-                if not p.requires_grad or not p.is_leaf:
+                # A leaf that does not require grad (a frozen layer) gets no .grad, so
+                # step() leaves it as it is.
+                if not p.is_leaf:
                     raise ValueError(
-                        f"{type(self).__name__}: parameter {i} (shape {p.shape}) must be a "
-                        "leaf tensor that requires grad"
+                        f"{type(self).__name__}: parameter {i} (shape {p.shape}) is not a leaf "
+                        "tensor: it was computed from others, so a step could not change it; "
+                        "pass the leaf it came from"
+                    )
+                if p.dtype.kind != "f":
+                    raise TypeError(
+                        f"{type(self).__name__}: parameter {i} has dtype {p.dtype}; only "
+                        "floating tensors can be optimized"
                     )
                 if id(p) in seen:
                     raise ValueError(
@@ -180,6 +196,8 @@ class Optimizer:
         for gi, (saved, own) in enumerate(zip(groups, self.param_groups)):
             # A copy: the caller's lists (Adam's betas) must not change it afterwards.
             hyper = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
+            for k, v in self.added_defaults.items():
+                hyper.setdefault(k, v)
             if set(hyper) != set(self.defaults):
                 problems.append(
                     f"group {gi}: hyperparameters {sorted(hyper)}, expected {sorted(self.defaults)}"

@@ -75,8 +75,6 @@ def test_bad_parameter_lists() -> None:
     p = nn.Parameter([1.0])
     with pytest.raises(ValueError, match="twice"):
         optim.SGD([p, p], lr=0.1)
-    with pytest.raises(ValueError, match="requires grad"):
-        optim.SGD([ag.Tensor([1.0])], lr=0.1)
 
 
 def test_parameter_without_grad_is_skipped_and_zero_grad_clears() -> None:
@@ -142,3 +140,98 @@ def test_load_state_dict_errors_change_nothing() -> None:
     )
     with pytest.raises(ValueError, match="parameter groups"):
         opt.load_state_dict({"state": {}, "param_groups": []})
+
+
+def test_dampening() -> None:
+    # b1 = g = 1 (no dampening on the first step), then b = 0.9·b + 0.5·g:
+    # b2 = 0.9 + 0.5 = 1.4, b3 = 1.26 + 0.5 = 1.76; p -= 0.1·b.
+    trace = run(lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.5), [0.0], [[1.0]] * 3)
+    np.testing.assert_allclose(trace, [[-0.1], [-0.24], [-0.416]])
+
+
+def test_positional_arguments_are_pytorchs() -> None:
+    """``SGD(params, lr, momentum, dampening, weight_decay, nesterov)``."""
+    opt = optim.SGD([nn.Parameter([1.0])], 0.1, 0.9, 0.5, 0.01, False)
+    group = opt.param_groups[0]
+    assert (group["lr"], group["momentum"], group["dampening"]) == (0.1, 0.9, 0.5)
+    assert (group["weight_decay"], group["nesterov"]) == (0.01, False)
+    assert opt.state_dict()["param_groups"][0]["dampening"] == 0.5
+    assert "dampening: 0.5" in repr(opt)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"dampening": -0.5}, "dampening must be finite and >= 0, got -0.5"),
+        ({"dampening": float("nan")}, "dampening must be finite and >= 0, got nan"),
+        (
+            {"momentum": 0.9, "dampening": 0.1, "nesterov": True},
+            "nesterov momentum needs dampening = 0, got 0.1",
+        ),
+    ],
+)
+def test_invalid_dampening(kwargs: dict[str, float], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        optim.SGD([nn.Parameter([1.0])], lr=0.1, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_state_dict_without_dampening_loads_as_no_dampening() -> None:
+    """State dicts saved before SGD took ``dampening`` behaved as ``dampening=0``."""
+    p = nn.Parameter([1.0])
+    opt = optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.5)
+    sd = opt.state_dict()
+    del sd["param_groups"][0]["dampening"]
+    opt.load_state_dict(sd)
+    assert opt.param_groups[0]["dampening"] == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"momentum": 0.9, "dampening": 0.3},
+        {"momentum": 0.8, "dampening": 0.2, "weight_decay": 0.05},
+        {"momentum": 0.9, "nesterov": True, "weight_decay": 0.1},
+        {"momentum": 0.5, "dampening": 1.5},
+    ],
+)
+def test_matches_torch(kwargs: dict[str, float]) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    p0 = rng.standard_normal((3, 2))
+    grads = [rng.standard_normal((3, 2)) for _ in range(5)]
+    p = nn.Parameter(p0.copy())
+    tp = torch.nn.Parameter(torch.tensor(p0.copy()))
+    opt, topt = optim.SGD([p], 0.1, **kwargs), torch.optim.SGD([tp], 0.1, **kwargs)
+    for g in grads:
+        p.grad, tp.grad = g.copy(), torch.tensor(g.copy())
+        opt.step()
+        topt.step()
+        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        opt.state[0]["momentum_buffer"],
+        topt.state[tp]["momentum_buffer"].numpy(),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+
+def test_frozen_parameters_are_accepted_and_skipped() -> None:
+    """Fine-tuning: the whole model's parameters, some frozen, go to the optimizer."""
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    model[0].weight.requires_grad = False
+    frozen = model[0].weight.data.copy()
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(ag.Tensor(np.ones((3, 2)))).sum().backward()
+    assert model[0].weight.grad is None and model[1].weight.grad is not None
+    opt.step()
+    np.testing.assert_array_equal(model[0].weight.data, frozen)
+    assert 0 not in opt.state and 2 in opt.state
+    optim.SGD([ag.Tensor([1.0])], lr=0.1)  # a plain leaf that does not require grad
+
+
+def test_non_leaf_and_non_float_tensors_are_refused() -> None:
+    p = nn.Parameter([1.0])
+    with pytest.raises(ValueError, match=r"parameter 1 \(shape \(1,\)\) is not a leaf"):
+        optim.SGD([p, p * 2], lr=0.1)
+    with pytest.raises(TypeError, match="parameter 0 has dtype int64"):
+        optim.SGD([ag.Tensor(np.array([1, 2]))], lr=0.1)
