@@ -10,10 +10,12 @@ is a JSON member ``__autograd_lite__`` that also carries the format version.
 ``load`` opens the file with ``allow_pickle=False`` always: a file holding
 pickled data or object arrays is refused, as is an ``.npz`` that is not a
 checkpoint or one of an unknown format version, and a corrupt or truncated
-file raises ValueError. Saving writes a temporary file beside the target and
-renames it over the target with ``os.replace``, so a save that fails midway leaves
-the previous checkpoint intact: an exception removes the temporary file, and a
-process killed outright may leave it beside the target, never in its place.
+file raises ValueError. Saving writes a temporary file beside the target (named
+``.autograd_lite-*.tmp``, whatever the target's name) and renames it over the target
+with ``os.replace``, so a save that fails midway leaves the previous checkpoint
+intact: an exception removes the temporary file, and a process killed outright may
+leave it beside the target, never in its place. A key path too long for a zip member
+name (65535 bytes with ``.npy``) is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ __all__ = ["FORMAT_VERSION", "CheckpointError", "load", "save"]
 FORMAT_VERSION = 1
 _META = "__autograd_lite__"
 _FORMAT = "autograd_lite.checkpoint"
+# A zip member name's length is a 16-bit field; each array's member is its key path + ".npy".
+_MAX_NAME_BYTES = 0xFFFF - len(".npy")
 
 
 class CheckpointError(ValueError):
@@ -102,9 +106,12 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     tree = _encode(obj, "", arrays)
     meta = {"format": _FORMAT, "version": FORMAT_VERSION, "tree": tree}
     meta_bytes = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    for name in arrays:
+        _check_member_name(name)
     target = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+    # A fixed-length name: the target's own name may already be near the file system's limit.
+    fd, tmp = tempfile.mkstemp(prefix=".autograd_lite-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
@@ -123,6 +130,22 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _check_member_name(name: str) -> None:
+    short = name if len(name) <= 50 else f"{name[:30]}...{name[-10:]}"
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ValueError(
+            f"save: the key {short!r} cannot be stored: a zip member name must be valid "
+            "UTF-8 (it holds a lone surrogate)"
+        ) from None
+    if size > _MAX_NAME_BYTES:
+        raise ValueError(
+            f"save: the key {short!r} ({size} bytes in UTF-8) is too long: an array is stored "
+            f"as a zip member named by its key path, which holds at most {_MAX_NAME_BYTES} bytes"
+        )
 
 
 def _mode_for(target: str) -> int:

@@ -273,3 +273,35 @@ def test_a_header_declaring_a_huge_array_is_a_clear_error(tmp_path: Path) -> Non
         z.writestr("v.npy", header.getvalue())
     with pytest.raises(ValueError, match="corrupt or truncated"):
         ag.load(path)
+
+
+def test_a_long_file_name_saves(tmp_path: Path) -> None:
+    """The temporary file's name does not grow with the target's (names hold 255 bytes)."""
+    path = tmp_path / ("c" * 240 + ".npz")
+    ag.save({"w": np.ones(2)}, path)
+    np.testing.assert_array_equal(ag.load(path)["w"], np.ones(2))
+    assert os.listdir(tmp_path) == [path.name]
+
+
+@pytest.mark.parametrize(
+    ("obj", "match"),
+    [
+        ({"x" * 70000: np.ones(1)}, r"key 'x{30}\.\.\.x{10}' \(70000 bytes"),
+        ({"model": {"é" * 40000: np.ones(1)}}, r"key 'model/é{24}\.\.\.é{10}' \(80006 bytes"),
+    ],
+)
+def test_a_key_too_long_for_a_zip_member_is_named_before_writing(
+    tmp_path: Path, obj: dict[str, object], match: str
+) -> None:
+    path = tmp_path / "ck.npz"
+    ag.save({"w": np.ones(3)}, path)
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match=match):
+        ag.save(obj, path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["ck.npz"]
+
+
+def test_a_key_that_is_not_utf8_is_named_before_writing(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"key 'a\\ud800' cannot be stored"):
+        ag.save({"a\ud800": np.ones(1)}, tmp_path / "ck.npz")
+    assert os.listdir(tmp_path) == []
