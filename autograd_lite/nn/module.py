@@ -411,19 +411,22 @@ class ModuleList(Module):
 class Sequential(ModuleList):
     """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
+    ``Sequential(OrderedDict(name=module, ...))`` (any mapping) names the layers.
     A ValueError raised by a layer (a wrong input width, say) names the layer's position,
     e.g. ``layer (2)``; other exceptions, subclasses of ValueError included, pass
     through unchanged.
     """
 
-    def __init__(self, *modules: Module) -> None:
-        super().__init__(modules)
+    def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
+        if len(modules) == 1 and isinstance(modules[0], Mapping):
+            super().__init__()
+            for name, m in modules[0].items():
+                self.add_module(name, m)
+        else:
+            super().__init__(modules)  # type: ignore[arg-type]
 
     def _of(self, named: list[tuple[str, Module]]) -> Sequential:
-        out = Sequential()
-        for name, m in named:
-            out.add_module(name, m)
-        return out
+        return Sequential(OrderedDict(named))
 
     def forward(self, x: Any) -> Any:
         for i, m in enumerate(self._modules.values()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -437,3 +438,15 @@ def test_extend_adds_nothing_when_an_item_is_bad(cls: Any) -> None:
     assert len(container) == 1 and [n for n, _ in container.named_children()] == ["0"]
     container.extend([nn.Tanh(), nn.Sigmoid()])
     assert [type(m).__name__ for m in container] == ["ReLU", "Tanh", "Sigmoid"]
+
+
+def test_a_sequential_of_a_mapping_names_its_layers() -> None:
+    first, act = nn.Linear(2, 3), nn.ReLU()
+    seq = nn.Sequential(OrderedDict([("hidden", first), ("act", act), ("out", nn.Linear(3, 1))]))
+    assert [name for name, _ in seq.named_children()] == ["hidden", "act", "out"]
+    assert list(seq.state_dict()) == ["hidden.weight", "hidden.bias", "out.weight", "out.bias"]
+    assert seq[0] is first and seq.act is act
+    assert seq(ag.Tensor(np.ones((4, 2)))).shape == (4, 1)
+    assert list(seq[1:].state_dict()) == ["out.weight", "out.bias"]
+    with pytest.raises(KeyError, match=r"'a\.b' is not a valid name"):
+        nn.Sequential(OrderedDict([("a.b", nn.ReLU())]))
