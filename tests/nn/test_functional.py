@@ -3,6 +3,8 @@ stability for large logits, and argument errors."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -204,6 +206,32 @@ def test_the_bce_op_refuses_broadcasting_shapes() -> None:
     x = ag.Tensor(np.array([[0.3], [-1.0]]), requires_grad=True)
     with pytest.raises(ValueError, match=r"logits \(2, 1\) and targets \(2, 4\) must have"):
         BCEWithLogits.apply(x, ag.Tensor(np.full((2, 4), 0.5)))
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "bce_with_logits", "mse"])
+def test_float16_mean_losses_have_float64s_gradient_rounded(loss: str) -> None:
+    """A float16 mean loss over a small batch: its gradient is the float64 one, within
+    float16's precision (each element's share of the mean is 1/n)."""
+    rng = np.random.default_rng(4)
+    z = rng.standard_normal((3, 4))
+    targets: dict[str, Any] = {
+        "cross_entropy": np.array([0, 3, 1]),
+        "bce_with_logits": rng.uniform(size=(3, 4)),
+        "mse": rng.standard_normal((3, 4)),
+    }
+    fn = {
+        "cross_entropy": F.cross_entropy,
+        "bce_with_logits": F.binary_cross_entropy_with_logits,
+        "mse": F.mse_loss,
+    }[loss]
+    grads = []
+    for dtype in (np.float64, np.float16):
+        x = ag.Tensor(z.astype(dtype), requires_grad=True)
+        t = targets[loss]
+        fn(x, t if loss == "cross_entropy" else ag.Tensor(t.astype(dtype))).backward()
+        assert x.grad is not None and x.grad.dtype == dtype
+        grads.append(x.grad.astype(np.float64))
+    np.testing.assert_allclose(grads[1], grads[0], rtol=2e-3, atol=2e-4)
 
 
 def test_float16_losses_over_large_batches() -> None:

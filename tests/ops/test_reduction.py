@@ -116,6 +116,17 @@ def test_float16_mean_adds_up_in_float32_and_divides_by_any_count() -> None:
     assert float(Tensor(np.full(2000, 100, np.float16)).mean().data) == 100.0
 
 
+@pytest.mark.parametrize(("shape", "axis"), [((2, 3), None), ((5,), 0), ((4, 1, 3), (0, 2))])
+def test_float16_mean_gradient_is_one_over_the_count(shape: Any, axis: Any) -> None:
+    """Each element's share, g·(1/n), in float16 as a float64 reference rounds it."""
+    x = Tensor(np.linspace(-1, 1, int(np.prod(shape))).reshape(shape).astype(np.float16))
+    x.requires_grad_()
+    x.mean(axis=axis).sum().backward()
+    n = x.data.size if axis is None else x.data.size // x.mean(axis=axis).data.size
+    assert x.grad is not None and x.grad.dtype == np.float16
+    np.testing.assert_array_equal(x.grad, np.full(shape, 1 / n, np.float16))
+
+
 INTEGER_DTYPES = [
     np.bool_,
     np.int8,
