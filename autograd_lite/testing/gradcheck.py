@@ -1,11 +1,16 @@
 """Compare a function's VJPs with float64 central differences.
 
 For a random upstream gradient ``v`` (fixed seed) the analytic ``vᵀJ`` from the
-engine is compared element by element with ``⟨v, f(x + εeᵢ) − f(x − εeᵢ)⟩ / 2ε``
-(each output differenced before the projection, so a large output elsewhere does
-not drown the difference). One backward and two forwards per input element; in
-float64 this catches a VJP that is wrong by more than the tolerances
-(``atol + rtol·|numeric|``, PyTorch's defaults).
+engine is compared element by element with ``⟨v, f(x + εeᵢ) − f(x − εeᵢ)⟩ / 2ε``.
+One backward and two forwards per input element; in float64 this catches a VJP
+that is wrong by more than the tolerances (``atol + rtol·|numeric|``, PyTorch's
+defaults).
+
+A large output would drown an error elsewhere in the projection (a 10% error in
+``x²`` beside ``1000·x``), so each output element's entry of ``v`` is divided by
+the size of its row of J (when above 1), estimated from differences along a few
+random directions: every output element then weighs about the same. Each output
+is differenced before the projection, so no large value cancels a small change.
 """
 
 from __future__ import annotations
@@ -95,6 +100,35 @@ def numerical_vjp(
     return out
 
 
+def _row_scales(
+    fn: Callable[..., Outputs], xs: Sequence[Any], wanted: Sequence[int], eps: float, rng: Any
+) -> list[Array]:
+    """For each output, per element, max(1, an estimate of the size of its row of J):
+    the largest ``|J u|`` over three random directions ``u`` of all checked inputs at once
+    (central differences; not finite, as at a kink: 1)."""
+    origs = [xs[i].data.copy() for i in wanted]
+    scales: list[Array] = []
+    try:
+        for _ in range(3):
+            us = [rng.standard_normal(o.shape) for o in origs]
+            values = []
+            for step in (eps, -eps):
+                for i, o, u in zip(wanted, origs, us):
+                    np.copyto(xs[i].data, o + step * u)
+                values.append(_values(fn(*xs)))
+            for k, (p, m) in enumerate(zip(*values)):
+                size = np.ones(()) if p is None else np.abs(p - m) / (2 * eps)
+                size = np.where(np.isfinite(size), size, 1.0)
+                if k == len(scales):
+                    scales.append(np.maximum(size, 1.0))
+                else:
+                    scales[k] = np.maximum(scales[k], size)
+    finally:
+        for i, o in zip(wanted, origs):
+            np.copyto(xs[i].data, o)
+    return scales
+
+
 @enable_grad()
 def gradcheck(
     fn: Callable[..., Outputs],
@@ -134,6 +168,7 @@ def _gradcheck(
         raise ValueError("gradcheck: the function returned no outputs to check")
     rng = np.random.default_rng(seed)
     vs = [np.zeros(()) if o is None else rng.standard_normal(o.shape) for o in outs]
+    vs = [v / s for v, s in zip(vs, _row_scales(fn, xs, wanted, eps, rng))]
     live = [(o, v) for o, v in zip(outs, vs) if o is not None and o.requires_grad]
     analytic: list[Tensor | None] = [None] * len(wanted)
     if live:
@@ -190,6 +225,8 @@ def gradgradcheck(
     wanted = _wanted(xs)
     n = len(xs)
     outs = _outputs(fn(*xs))
+    if not outs:
+        raise ValueError("gradgradcheck: the function returned no outputs to check")
     rng = np.random.default_rng(seed)
     # One v per output that can carry a gradient, an input of the checked function too.
     live: list[int] = []
