@@ -43,6 +43,8 @@ def grad(
     """
     outs = _as_tuple(outputs, "outputs")
     ins = _as_tuple(inputs, "inputs")
+    if not outs:
+        raise ValueError("grad(): outputs is empty: nothing to differentiate")
     if grad_outputs is None:
         seeds: list[Any] = [None] * len(outs)
     elif isinstance(grad_outputs, (Tensor, np.ndarray)):

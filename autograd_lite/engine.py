@@ -164,15 +164,21 @@ class set_grad_enabled(_GradModeContext):
 
     def __init__(self, mode: bool) -> None:
         super().__init__(mode)
-        self._before = is_grad_enabled()
+        self._before: bool | None = is_grad_enabled()
         set_mode(mode_with(enabled=mode))
 
     def __enter__(self) -> None:
-        self._prev.append(self._before)
+        # Entering sets the mode (as for any context); the first ``with`` restores, on exit,
+        # the mode from before the call, which had already set it.
+        before, self._before = self._before, None
+        self._prev.append(is_grad_enabled() if before is None else before)
+        set_mode(mode_with(enabled=self._enabled))
 
     def __call__(self, fn: F) -> F:
         # As a decorator it must not change the mode of the code that defines the function.
-        set_mode(mode_with(enabled=self._before))
+        if self._before is not None:
+            set_mode(mode_with(enabled=self._before))
+            self._before = None
         return super().__call__(fn)
 
 
@@ -306,9 +312,6 @@ def _run(
     last_write = rewrites.last_write
     prev_mode = mode()
     anomaly_on = prev_mode.anomaly
-    # With create_graph the VJPs' own ops are recorded, but not checked as forwards by
-    # anomaly mode: a NaN they make is the backward's, which check_backward names.
-    set_mode(_MODES[(True, anomaly_on, False)] if create_graph else prev_mode.grad_off)
     # The loop runs once per node and its inner loop once per edge; on scalar graphs it
     # is the whole cost of backward, hence the bound methods and local names.
     pop_grad, get_grad = grads.pop, grads.get
@@ -318,6 +321,9 @@ def _run(
     # A leaf may keep as .grad, uncopied, an array gradient that nothing else holds.
     keep = capture is None and not create_graph and arrays
     retained: list[tuple[Any, Any]] = []
+    # With create_graph the VJPs' own ops are recorded, but not checked as forwards by
+    # anomaly mode: a NaN they make is the backward's, which check_backward names.
+    set_mode(_MODES[(True, anomaly_on, False)] if create_graph else prev_mode.grad_off)
     try:
         while heap:
             node = heappop(heap)[1]

@@ -462,6 +462,28 @@ def test_set_grad_enabled_as_a_call_a_block_and_a_decorator() -> None:
         ag.set_grad_enabled(True)
 
 
+def test_a_kept_set_grad_enabled_sets_its_mode_each_time_it_is_entered() -> None:
+    try:
+        off = ag.set_grad_enabled(False)
+        ag.set_grad_enabled(True)
+        with off:
+            assert not ag.is_grad_enabled()
+        assert ag.is_grad_enabled()
+        for _ in range(2):
+            with off:
+                assert not ag.is_grad_enabled()
+            assert ag.is_grad_enabled()
+    finally:
+        ag.set_grad_enabled(True)
+
+
+def test_grad_of_no_outputs_is_refused_and_leaves_the_mode() -> None:
+    x = ag.Tensor([1.0], requires_grad=True)
+    with pytest.raises(ValueError, match="outputs is empty"):
+        ag.grad([], [x])
+    assert ag.is_grad_enabled() and (x * 2).requires_grad
+
+
 def test_a_plain_backward_adds_to_a_grad_left_by_create_graph() -> None:
     x = ag.Tensor([1.0, 2.0], requires_grad=True)
     (x**3).sum().backward(create_graph=True)  # 3x²
