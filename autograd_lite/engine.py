@@ -359,10 +359,6 @@ def _run(
                 needs = tuple([p.requires_grad for p in parents])
             if reach is not None:
                 needs = tuple([need and p in reach for need, p in zip(needs, parents)])
-                if not any(needs):
-                    # A wanted node none of whose inputs leads to another: its VJP is not
-                    # run, and its graph stays (the tensor may be used again).
-                    continue
             if node._seq < last_write:
                 # A tensor was written in place after this node was made: make sure it
                 # was none of the values the VJP reads.
@@ -371,6 +367,10 @@ def _run(
                     versions != tuple([p._version for p in parents]) or node._version
                 ):
                     check_versions(node, parents, versions)
+            if reach is not None and not any(needs):
+                # A wanted node none of whose inputs leads to another: its VJP is not run,
+                # and its graph stays (the tensor may be used again).
+                continue
             if create_graph:
                 pgrads = op.vjp(g, parents, node, node._saved, needs)
             else:
@@ -472,6 +472,17 @@ def _reaching(roots: Sequence[Node], targets: Any) -> set[Any] | None:
         for p in parents:
             if p not in seen:
                 push((p, None))
+    if rewrites.seen:
+        # An edge an in-place write left at the rewritten tensor (for check_versions to
+        # refuse) can close a cycle, where the walk decides a node before a parent that
+        # leads to a target: settle those by sweeping until nothing changes.
+        changed = True
+        while changed:
+            changed = False
+            for node in seen:
+                if node not in reach and any(p in reach for p in node._parents):
+                    reach.add(node)
+                    changed = True
     return None if len(reach) == len(seen) else reach
 
 

@@ -63,10 +63,15 @@ def redirect_rewritten_parents(roots: Sequence[Any]) -> None:
                 # Each step goes to an older version, so the walk ends.
                 while q._version != v and getattr(q._op, "overwrites_input", False) and q._parents:
                     q = q._parents[0]
-                # Past an untracked write the exact version is gone; if it was a constant
-                # (no grad), the edge still carries no gradient: point it there, and
-                # check_versions refuses it only if the VJP reads the value.
-                if q is not p and (q._version == v or not q.requires_grad):
+                # The exact version found: point the edge at it. Otherwise writes under
+                # no_grad (which make no node) changed the value the node saw since. If the
+                # walk went past that version, the edge stays, for check_versions to judge.
+                # If it stopped at a newer constant, the value the node saw was that
+                # constant before an untracked write: the edge carries no gradient, so it
+                # points there (check_versions still refuses it if the VJP reads values).
+                if q._version < v or (q._version != v and q.requires_grad):
+                    q = p
+                if q is not p:
                     fixed = fixed if fixed is not None else list(parents)
                     fixed[i] = q
             if fixed is not None:
@@ -82,15 +87,17 @@ def check_versions(node: Any, parents: Sequence[Any], versions: tuple[int, ...])
 
     ``versions`` are the parents' ``_version`` when the node was made; a node's own
     version starts at 0. A changed parent matters when the VJP reads input values, or
-    when it is a non-leaf that requires grad: an in-place write on such a tensor makes it
-    the output of a new ``setitem`` node, so this node's edge would reach the wrong graph.
+    when a recorded write made it the output of a new ``setitem`` node after this node
+    (a larger ``_seq``): this node's edge would then reach the wrong graph. A write under
+    no_grad makes no node, so it leaves the edge right.
     """
     op = node._op
     if node._version != 0 and getattr(op, "reads_output", True):
         raise RuntimeError(_modified_message(node, op, "the output", 0))
     for i, (p, v) in enumerate(zip(parents, versions)):
         if p._version != v and (
-            getattr(op, "reads_inputs", True) or (p.requires_grad and p._op is not None)
+            getattr(op, "reads_inputs", True)
+            or (p.requires_grad and p._op is not None and p._seq > node._seq)
         ):
             raise RuntimeError(_modified_message(p, op, f"input {i}", v))
 
