@@ -3,8 +3,9 @@
 Inside ``with ag.detect_anomaly():`` (per thread and asyncio task) every recorded node remembers
 the line of user code that created it. In backward, the first VJP that maps a
 finite incoming gradient to a NaN/inf gradient raises FloatingPointError naming
-the op and that line; with ``check_forward=True`` a forward that maps finite
-inputs to a NaN/inf output raises at once. Outside the mode nothing is recorded
+the op and that line, as does the sum of two finite gradients of one value that
+overflows; with ``check_forward=True`` a forward that maps finite inputs to a
+NaN/inf output raises at once. Outside the mode nothing is recorded
 or checked (the engine pays one flag check) and NaN simply propagates.
 """
 
@@ -115,3 +116,17 @@ def check_backward(node: Any, g: Any, grads: Any) -> None:
                 f"backward of {name} turned a finite gradient into NaN/inf "
                 f"(gradient for input {i}, shape {np.shape(_data(gi))}); {where}"
             )
+
+
+def check_sum(node: Any, old: Any, new: Any, total: Any) -> None:
+    """Called by the engine in anomaly mode when two gradients of ``node`` are added:
+    raise if finite ones add up to inf (which the next VJP would pass on unnamed)."""
+    if not _finite(total) and _finite(old) and _finite(new):
+        op = getattr(node, "_op", None)
+        what = "a leaf" if op is None else f"the output of {op.name}"
+        site = getattr(node, "_trace", None)
+        where = "" if site is None else f", created at {site}"
+        raise FloatingPointError(
+            f"two finite gradients of {what} (shape {np.shape(_data(node))}{where}) "
+            "added up to NaN/inf"
+        )

@@ -412,6 +412,8 @@ def _run(
                         heappush(heap, (-p._seq, p))
                 elif gp is not None:
                     grads[p] = gp if old is None else old + gp
+                    if anomaly_on and old is not None:
+                        anomaly.check_sum(p, old, gp, grads[p])
             if not retain_graph:
                 node._parents = None
                 node._saved = None

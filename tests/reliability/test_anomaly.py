@@ -148,3 +148,13 @@ def test_check_forward_leaves_create_graph_vjps_to_the_backward_check() -> None:
         y = x.sqrt().sum()
         with pytest.raises(FloatingPointError, match=r"backward of pow .* created at .*y = x"):
             ag.grad(y, x, create_graph=True)
+
+
+def test_two_finite_gradients_that_add_up_to_inf_are_named() -> None:
+    x = ag.Tensor([-1.0, 2.0], requires_grad=True)
+    with ag.detect_anomaly(), np.errstate(over="ignore"):
+        h = x * 0.0
+        loss = (h * 1e308).sum() + (h * 1e308).sum()
+        with pytest.raises(FloatingPointError, match="two finite gradients of the output of mul"):
+            loss.backward()
+    assert x.grad is None
