@@ -242,6 +242,10 @@ class Node(Protocol):
         """Bring an incoming gradient to this node's shape and dtype."""
         ...
 
+    def _check_grad(self) -> None:
+        """Raise unless ``.grad`` (not None) can take a gradient added into it."""
+        ...
+
     def _accumulate(self, g: Any, owned: bool) -> None:
         """Add ``g`` into ``.grad`` (leaves, and nodes that retain their gradient).
         ``owned``: nothing else holds ``g``, so it may become ``.grad`` without a copy."""
@@ -424,6 +428,11 @@ def _run(
         # The loop's names let go of the last gradients they saw, so that below a
         # gradient's reference count tells whether anything besides the dict holds it.
         g = gp = old = pgrads = None
+        if capture is None:
+            # A .grad set by hand is checked for every leaf before any is added to.
+            for leaf in leaves:
+                if leaf.grad is not None:
+                    leaf._check_grad()
         for leaf in leaves:
             g = pop_grad(leaf)
             if g is not None:

@@ -228,6 +228,13 @@ class Scalar(engine.GradNode):
         # The gradient of a float is a float: nothing to reduce or cast.
         return g
 
+    def _check_grad(self) -> None:
+        if isinstance(self.grad, bool) or not isinstance(self.grad, (int, float)):
+            raise RuntimeError(
+                f"backward(): a Scalar's .grad must be a number, got {self.grad!r}; set it to "
+                "None or to a float. No .grad was changed"
+            )
+
     def _accumulate(self, g: Any, owned: bool = False) -> None:
         self.grad = g if self.grad is None else self.grad + g
 

@@ -278,6 +278,22 @@ class Tensor(engine.GradNode):
             return self._fit_grad(np.asarray(g))
         return g
 
+    def _check_grad(self) -> None:
+        grad = self.grad
+        g = grad.data if isinstance(grad, Tensor) else grad
+        if not isinstance(g, np.ndarray):
+            problem = f"is a {type(grad).__name__}, not an array or a Tensor"
+        elif g.shape != self.shape or g.dtype != self.dtype:
+            problem = f"has shape {g.shape} and dtype {g.dtype}"
+        elif not isinstance(grad, Tensor) and not g.flags.writeable:
+            problem = "is a read-only array (a broadcast view, say)"
+        else:
+            return
+        raise RuntimeError(
+            f"backward(): the .grad of a tensor of shape {self.shape} and dtype {self.dtype} "
+            f"{problem}; set it to None or to an array like the tensor. No .grad was changed"
+        )
+
     def _accumulate(self, g: Any, owned: bool = False) -> None:
         grad = self.grad
         if type(g) is np.ndarray and grad is None:

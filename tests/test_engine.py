@@ -568,3 +568,30 @@ def test_create_graph_grads_are_separate_objects() -> None:
     assert x.grad is not seed
     (h,) = ag.grad((x.grad * x).sum(), x)  # the .grad stays in the graph
     np.testing.assert_array_equal(h.data, [1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("grad", "match"),
+    [
+        (np.zeros((3, 2)), r"has shape \(3, 2\) and dtype float64"),
+        (np.zeros(2, np.int64), r"has shape \(2,\) and dtype int64"),
+        (np.broadcast_to(np.zeros(1), (2,)), "read-only array"),
+        ([0.0, 0.0], "is a list, not an array"),
+    ],
+)
+def test_a_grad_set_by_hand_that_cannot_take_the_gradient_is_refused_first(
+    grad: Any, match: str
+) -> None:
+    """Checked for every leaf before any .grad is added to (a may come first or last)."""
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    b.grad = grad
+    with pytest.raises(RuntimeError, match=match):
+        (a * b).sum().backward()
+    assert a.grad is None and b.grad is grad
+
+
+def test_a_scalar_grad_set_by_hand_must_be_a_number() -> None:
+    s = ag.Scalar(2.0)
+    s.grad = "x"
+    with pytest.raises(RuntimeError, match=r"a Scalar's \.grad must be a number, got 'x'"):
+        (s * s).backward()
