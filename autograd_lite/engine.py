@@ -504,6 +504,7 @@ class GradNode:
     _op: Any
     _retains_grad: bool
     grad: Any
+    requires_grad: bool
 
     @property
     def is_leaf(self) -> bool:
@@ -516,7 +517,12 @@ class GradNode:
         return None if self._op is None else str(self._op.name)
 
     def retain_grad(self) -> None:
-        """Keep this intermediate's gradient in ``.grad`` during backward."""
+        """Keep this intermediate's gradient in ``.grad`` during backward (a leaf keeps
+        its own anyway)."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "retain_grad() on a value that does not require grad: no gradient will reach it"
+            )
         if self._op is not None:
             self._retains_grad = True  # type: ignore[misc]
 

@@ -81,7 +81,18 @@ def vjp(
     """``(fn(inputs), vᵀ ∂fn/∂inputs)``; ``v`` may be left out for one-element outputs."""
     single, xs = _leaves(inputs, create_graph)
     y = fn(*xs)
-    seed = None if v is None else (v if isinstance(v, Tensor) else Tensor(np.asarray(v)))
+    if not isinstance(y, Tensor):
+        raise TypeError(f"vjp: the function must return one Tensor, got {type(y).__name__}")
+    # Checked here too when the output does not depend on the inputs (grad is not run).
+    if v is None:
+        if y.size != 1:
+            raise ValueError(
+                f"vjp: v is required for an output of more than one element (shape {y.shape})"
+            )
+        seed = None
+    else:
+        data = y._seed(v, "vjp: v", "the output")
+        seed = v if isinstance(v, Tensor) else Tensor._wrap(data)
     out = _finish(_zeros_for(_grads(y, xs, seed, create_graph), xs), create_graph)
     return (y if create_graph else y.detach()), (out[0] if single else out)
 
@@ -101,9 +112,12 @@ def hvp(
         vd = vi.data if isinstance(vi, Tensor) else np.asarray(vi, dtype=x.dtype)
         if vd.shape != x.shape:
             raise ValueError(f"hvp: v[{i}] has shape {vd.shape} but input {i} has shape {x.shape}")
-        # With create_graph, H v stays differentiable with respect to v too.
-        keep = create_graph and isinstance(vi, Tensor) and vi.dtype == x.dtype
-        seeds.append(vi if keep else Tensor._wrap(vd))
+        # With create_graph, H v stays differentiable with respect to v too (through a
+        # cast to the input's dtype when v has another).
+        if create_graph and isinstance(vi, Tensor):
+            seeds.append(vi if vi.dtype == x.dtype else vi.astype(x.dtype))
+        else:
+            seeds.append(Tensor._wrap(vd))
     y = _scalar_output(fn, xs)
     gs = _grads(y, xs)
     live = [(g, s) for g, s in zip(gs, seeds) if g is not None and g.requires_grad]

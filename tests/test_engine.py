@@ -595,3 +595,10 @@ def test_a_scalar_grad_set_by_hand_must_be_a_number() -> None:
     s.grad = "x"
     with pytest.raises(RuntimeError, match=r"a Scalar's \.grad must be a number, got 'x'"):
         (s * s).backward()
+
+
+def test_retain_grad_on_a_value_without_a_gradient_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="retain_grad\\(\\) on a value that does not require"):
+        Tensor([1.0, 2.0]).retain_grad()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        ag.Scalar(1.0, requires_grad=False).retain_grad()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -146,3 +148,28 @@ def test_the_functions_differentiate_under_no_grad() -> None:
             F.hessian(lambda t: (t**3).sum(), x).data, np.diag([6.0, 12.0])
         )
         assert not ag.is_grad_enabled()
+
+
+@pytest.mark.parametrize(
+    ("fn", "v", "error", "match"),
+    [
+        (lambda a: ag.Tensor([1.0, 2.0]), np.ones(5), ValueError, r"v has shape \(5,\)"),
+        (lambda a: ag.Tensor([1.0, 2.0]), None, ValueError, "v is required"),
+        (lambda a: (a, a), np.ones(2), TypeError, "must return one Tensor, got tuple"),
+    ],
+)
+def test_vjp_checks_v_and_the_output_even_when_it_does_not_depend_on_the_input(
+    fn: Any, v: Any, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        F.vjp(fn, ag.Tensor([1.0, 2.0]), v)
+
+
+def test_hvp_stays_differentiable_in_a_v_of_another_dtype() -> None:
+    x = ag.Tensor([1.0, 2.0])
+    v = ag.Tensor(np.ones(2, np.float32), requires_grad=True)
+    _, hv = F.hvp(lambda a: (a**3).sum(), x, v, create_graph=True)
+    assert hv.requires_grad and hv.dtype == np.float64
+    hv.sum().backward()
+    assert v.grad is not None and v.grad.dtype == np.float32
+    np.testing.assert_allclose(v.grad, [6.0, 12.0])  # H = diag(6x)
