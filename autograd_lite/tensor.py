@@ -267,6 +267,14 @@ class Tensor(engine.GradNode):
             if g.shape != data.shape:
                 g = dual.sum_to_shape(g, data.shape)
             if g.dtype != data.dtype:
+                if data.dtype.kind != "f":
+                    # requires_grad (or .data) set by hand on integer data: a cast would
+                    # truncate the gradient.
+                    raise TypeError(
+                        f"a gradient reached a tensor of dtype {data.dtype} (shape "
+                        f"{data.shape}), which cannot hold one: only floating tensors can "
+                        "require grad"
+                    )
                 g = g.astype(data.dtype)
         except AttributeError:
             # Not an array: a number is one; anything else (a list, say) is a VJP's slip.

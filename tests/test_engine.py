@@ -602,3 +602,17 @@ def test_retain_grad_on_a_value_without_a_gradient_is_refused() -> None:
         Tensor([1.0, 2.0]).retain_grad()
     with pytest.raises(RuntimeError, match="does not require grad"):
         ag.Scalar(1.0, requires_grad=False).retain_grad()
+
+
+def test_a_gradient_is_not_truncated_into_integer_data() -> None:
+    """requires_grad or .data set by hand past the constructor's checks: the gradient
+    that reaches integer data is refused, not cast."""
+    t = Tensor([1, 2, 3])
+    t.requires_grad = True
+    with pytest.raises(TypeError, match="reached a tensor of dtype int64"):
+        (t * 0.5).sum().backward()
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    x.data = np.array([1, 2])
+    with pytest.raises(TypeError, match="only floating tensors can require grad"):
+        (x * 0.5).sum().backward()
+    assert t.grad is None and x.grad is None
