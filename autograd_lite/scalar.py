@@ -29,6 +29,7 @@ from . import engine
 from .engine import mode, next_seq
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from .ops.elementwise import Exp, Log, ReLU, Sigmoid, Tanh
+from .tensor import Tensor
 
 __all__ = ["Scalar"]
 
@@ -44,8 +45,17 @@ def _number(x: Any, op: str) -> float:
             raise OverflowError(
                 f"Scalar {op}: an int of {len(str(x))} digits is too large for a float"
             ) from None
+    if isinstance(x, Tensor):
+        raise _mixed(op)
     raise TypeError(
         f"Scalar {op}: unsupported operand type {type(x).__name__} (use a Scalar, int or float)"
+    )
+
+
+def _mixed(op: str) -> TypeError:
+    return TypeError(
+        f"Scalar {op}: a Scalar and a Tensor do not mix; use float(s) or s.data for the "
+        "number of a Scalar s"
     )
 
 
@@ -210,16 +220,17 @@ class Scalar(engine.GradNode):
         itself, leaving Scalars in ``.grad``. ``explain=True`` also prints each step, as
         :func:`autograd_lite.explain` does.
         """
-        if grad is None:
-            grad = 1.0
-        elif isinstance(grad, bool) or not isinstance(grad, (Scalar, numbers.Real)):
-            raise TypeError(f"backward(): grad must be a number or a Scalar, got {grad!r}")
-        seed: Any
+        seed: Any = 1.0 if grad is None else self._seed(grad, "backward()")
         if create_graph:
-            seed = grad if isinstance(grad, Scalar) else _const(float(grad))
-        else:
-            seed = float(grad.data if isinstance(grad, Scalar) else grad)
+            seed = grad if isinstance(grad, Scalar) else _const(seed)
         self._backward_from(seed, retain_graph, create_graph, explain)
+
+    def _seed(self, grad: Any, what: str) -> float:
+        """``grad``, the upstream gradient of this Scalar, as a float; ``what`` names the
+        caller in the error for anything but a number or a Scalar."""
+        if isinstance(grad, bool) or not isinstance(grad, (Scalar, numbers.Real)):
+            raise TypeError(f"{what}: grad must be a number or a Scalar, got {grad!r}")
+        return float(grad.data if isinstance(grad, Scalar) else grad)
 
     # Scalars are never written in place: no versions for the engine to check.
     _versions: None = None
@@ -281,7 +292,11 @@ class Scalar(engine.GradNode):
         if isinstance(other, Scalar):
             return self.data == other.data
         if isinstance(other, (int, float, numbers.Real)):
-            return self.data == other
+            # bool(): a NumPy number (np.float64 too, a float subclass) answers np.bool_.
+            return bool(self.data == other)
+        if isinstance(other, Tensor):
+            # Refused here: Tensor's reflected == would fail on Scalar's __array_ufunc__.
+            raise _mixed("==")
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
@@ -332,7 +347,8 @@ class Scalar(engine.GradNode):
 
     def log(self) -> Scalar:
         x = self.data
-        if not x > 0.0:
+        # NaN is not refused: it gives NaN, as math.log and Tensor.log do.
+        if x <= 0.0:
             raise ValueError(f"Scalar log: needs x > 0, got {x!r}")
         return _node(math.log(x), Log, (self,), None)
 

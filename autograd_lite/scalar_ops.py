@@ -30,7 +30,8 @@ class PowScalar:
 
     @staticmethod
     def apply(x: Scalar, y: Scalar) -> Scalar:
-        if not x.data > 0.0:
+        # NaN is not refused: it gives NaN, as ``Scalar.log`` does.
+        if x.data <= 0.0:
             raise ValueError(f"Scalar ** Scalar: needs a positive base, got {x.data!r}")
         return _node(_pow(x.data, y.data), PowScalar, (x, y), None)
 

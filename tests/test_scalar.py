@@ -553,3 +553,47 @@ def test_backward_takes_the_seed_first_as_tensor_backward_does() -> None:
             (t * t).backward(bad)
     with pytest.raises(TypeError, match="requires_grad must be a bool, got 'no'"):
         Scalar(1.0, requires_grad="no")  # type: ignore[arg-type]
+
+
+def test_nan_flows_through_log_and_pow_as_through_exp() -> None:
+    """Only a value outside the domain raises; NaN gives NaN (as math.log and Tensor.log)."""
+    x = Scalar(math.nan)
+    y = x.log()
+    assert math.isnan(y.data)
+    y.backward()
+    assert math.isnan(x.grad)
+
+    base, exponent = Scalar(math.nan), Scalar(2.0)
+    z = base**exponent
+    assert math.isnan(z.data)
+    z.backward()
+    assert math.isnan(base.grad) and math.isnan(exponent.grad)
+
+    with pytest.raises(ValueError, match="needs x > 0, got -inf"):
+        Scalar(-math.inf).log()
+    with pytest.raises(ValueError, match=r"needs a positive base, got 0\.0"):
+        Scalar(0.0) ** Scalar(2.0)
+
+
+def test_nan_through_log_and_pow_under_create_graph() -> None:
+    base, exponent = Scalar(math.nan), Scalar(2.0)
+    (base**exponent).backward(create_graph=True)
+    assert isinstance(exponent.grad, Scalar) and math.isnan(exponent.grad.data)
+
+
+def test_equality_with_numpy_numbers_is_a_bool() -> None:
+    x = Scalar(2.0)
+    for c in (np.float64(2.0), np.float32(2.0), np.int64(2)):
+        assert (x == c) is True and (x != c) is False
+        assert (c == x) is True and (c != x) is False
+    assert (x == np.float64(3.0)) is False and (x != np.float64(3.0)) is True
+    # Exact, as float == int is: 2**53 + 1 is not the float 2**53.
+    assert (Scalar(2.0**53) == 2**53 + 1) is False
+    assert (Scalar(1e308) == 10**400) is False
+
+
+def test_a_tensor_operand_is_refused_naming_both_types() -> None:
+    x, t = Scalar(2.0), ag.Tensor([1.0])
+    for f in (lambda: x + t, lambda: x * t, lambda: x < t, lambda: x == t):
+        with pytest.raises(TypeError, match="a Scalar and a Tensor do not mix"):
+            f()

@@ -256,5 +256,12 @@ def _constant(x: Any, dtypes: list[np.dtype[Any]]) -> np.ndarray[Any, Any]:
     except (ValueError, TypeError) as e:
         raise TypeError(f"cannot use a {type(x).__name__} as a Tensor operand: {e}") from None
     if arr.dtype.kind not in "biuf":
+        from ..scalar import Scalar
+
+        if isinstance(x, Scalar):
+            raise TypeError(
+                "a Tensor and a Scalar do not mix; use float(s) or s.data for the number of a "
+                "Scalar s"
+            )
         raise TypeError(f"cannot use a {type(x).__name__} of dtype {arr.dtype} as an operand")
     return arr

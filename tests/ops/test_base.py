@@ -64,3 +64,12 @@ def test_forward_errors_name_the_op_and_input_shapes() -> None:
 def test_unsupported_operands(bad: Any) -> None:
     with pytest.raises(TypeError):
         Tensor(np.ones(2)) + bad
+
+
+def test_a_scalar_operand_is_refused_as_not_mixing_with_a_tensor() -> None:
+    t, s = Tensor(np.ones(2)), ag.Scalar(2.0)
+    for f in (lambda: t + s, lambda: s + t, lambda: t * s, lambda: t - s, lambda: t @ s):
+        with pytest.raises(TypeError, match=r"a (Tensor and a Scalar|Scalar and a Tensor) do not"):
+            f()
+    with pytest.raises(TypeError, match=r"float\(s\) or s\.data"):
+        t + s
