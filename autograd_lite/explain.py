@@ -21,6 +21,8 @@ from . import engine
 from ._naming import Namer, caller_names, names_from, op_name
 from ._typing import Shape
 from .ops.dual import summed_axes
+from .scalar import Scalar
+from .tensor import Tensor
 
 __all__ = ["Explanation", "InputGrad", "Step", "explain"]
 
@@ -225,6 +227,12 @@ class _Recorder:
 
 
 def _seed(root: Any, grad: Any) -> Any:
+    """The pass's seed, checked and converted as ``root.backward(grad)`` does it for a
+    Tensor or a Scalar; for another node type, ``grad`` or 1 in the output's shape."""
+    if isinstance(root, Scalar):
+        return 1.0 if grad is None else root._seed(grad, "explain()")
+    if isinstance(root, Tensor) and grad is not None:
+        return root._seed(grad, "explain(): grad", "the output")
     data = root.data
     if grad is not None:
         g = _raw(grad)

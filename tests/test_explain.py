@@ -208,3 +208,37 @@ def test_module_parameters_are_named_by_their_dotted_names() -> None:
     leaves = [s.name for s in steps if s.is_leaf]
     assert sorted(leaves) == sorted(f"model.{n}" for n, _ in model.named_parameters())
     assert "model.net.0.bias.grad += G: (4,)" in str(steps)
+
+
+def test_a_scalar_seed_is_refused_as_scalar_backward_refuses_it() -> None:
+    Scalar: Any = getattr(ag, "Scalar")  # noqa: B009
+    x = Scalar(1.5)
+    y = x * 2.0
+    for bad in (ag.Tensor(1.0), "ab", True, np.ones(1), [1.0]):
+        with pytest.raises(TypeError, match="grad must be a number or a Scalar") as info:
+            ag.explain(y, grad=bad, quiet=True)
+        with pytest.raises(TypeError, match="grad must be a number or a Scalar") as backward:
+            y.backward(bad, retain_graph=True)
+        assert str(info.value).replace("explain()", "backward()") == str(backward.value)
+    assert x.grad is None
+    for seed in (3, 3.0, np.float32(3.0), Scalar(3.0)):
+        steps = ag.explain(y, grad=seed, quiet=True)
+        assert steps[0].grad == 3.0 and type(steps[0].grad) is float
+        assert steps.step("x").grad == 6.0
+
+
+def test_a_tensor_seed_is_checked_as_tensor_backward_checks_it() -> None:
+    Scalar: Any = getattr(ag, "Scalar")  # noqa: B009
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    for bad, error, match in [
+        ("ab", TypeError, "must hold real numbers"),
+        ([1 + 1j, 2.0], TypeError, "must hold real numbers"),
+        (Scalar(1.0), TypeError, "must hold real numbers"),
+        ([1.0, 2.0, 3.0], ValueError, r"grad has shape \(3,\) but the output has shape \(2,\)"),
+    ]:
+        with pytest.raises(error, match=match):
+            ag.explain(y, grad=bad, quiet=True)
+    steps = ag.explain(y, grad=[1, 3], quiet=True)
+    np.testing.assert_array_equal(steps.step("x").grad, [2.0, 6.0])
+    assert x.grad is None
