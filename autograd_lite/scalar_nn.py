@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numbers
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .scalar import Scalar
@@ -29,6 +29,26 @@ def _size(where: str, what: str, n: object) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"{where}: {what} must be a positive integer, got {n!r}")
     return int(n)
+
+
+def _check_rng(where: str, rng: object) -> None:
+    if rng is not None and not isinstance(rng, random.Random):
+        raise TypeError(
+            f"{where}: rng must be a random.Random or None, got {type(rng).__name__} "
+            "(for a seed, pass random.Random(seed))"
+        )
+
+
+def _sizes(where: str, nouts: object) -> list[object]:
+    """The layer sizes as a list, or a TypeError for a value that is not a sequence of them."""
+    if isinstance(nouts, Iterable) and not isinstance(nouts, (str, bytes)):
+        try:
+            return list(nouts)
+        except TypeError:
+            pass  # a 0-d array is Iterable but cannot be iterated
+    raise TypeError(
+        f"{where}: nouts must be a sequence of layer sizes (as [16, 16, 1]), got {nouts!r}"
+    )
 
 
 def _check_act(where: str, act: object) -> None:
@@ -52,6 +72,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, act: str = "relu", rng: random.Random | None = None) -> None:
         _check_act("Neuron", act)
+        _check_rng("Neuron", rng)
         nin = _size("Neuron", "nin", nin)
         r = rng if rng is not None else random.Random()
         self.w = [Scalar(r.uniform(-1.0, 1.0)) for _ in range(nin)]
@@ -81,6 +102,7 @@ class Layer(Module):
         self, nin: int, nout: int, act: str = "relu", rng: random.Random | None = None
     ) -> None:
         _check_act("Layer", act)
+        _check_rng("Layer", rng)
         nin, nout = _size("Layer", "nin", nin), _size("Layer", "nout", nout)
         self.neurons = [Neuron(nin, act, rng) for _ in range(nout)]
 
@@ -106,16 +128,17 @@ class MLP(Module):
     def __init__(
         self, nin: int, nouts: Sequence[int], act: str = "relu", seed: int | None = None
     ) -> None:
-        if not nouts:
+        outs = _sizes("MLP", nouts)
+        if not outs:
             raise ValueError("MLP: nouts must name at least one layer size")
         # Checked here even when only the linear last layer exists, which never uses it.
         _check_act("MLP", act)
-        sizes = [_size("MLP", "each layer size", n) for n in (nin, *nouts)]
+        sizes = [_size("MLP", "nin", nin)] + [_size("MLP", "each layer size", n) for n in outs]
         rng = random.Random(seed)
-        last = len(nouts) - 1
+        last = len(outs) - 1
         self.layers = [
             Layer(sizes[i], sizes[i + 1], act if i < last else "linear", rng)
-            for i in range(len(nouts))
+            for i in range(len(outs))
         ]
 
     def __call__(self, x: Sequence[Any]) -> Any:

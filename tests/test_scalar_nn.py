@@ -126,3 +126,23 @@ def test_the_three_line_demo_trains() -> None:
         current.backward()
     assert current.data < 0.5 * first.data
     assert all(p.grad is not None for p in model.parameters()[:3])
+
+
+def test_arguments_of_the_wrong_type_raise_type_errors_naming_them() -> None:
+    for nouts in (3, 3.0, "3", None):
+        with pytest.raises(TypeError, match=r"MLP: nouts must be a sequence of layer sizes"):
+            MLP(2, nouts)  # type: ignore[arg-type]
+    for rng in (3, np.random.default_rng(0), "seed"):
+        with pytest.raises(TypeError, match=r"Neuron: rng must be a random\.Random or None"):
+            Neuron(2, rng=rng)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"Layer: rng must be a random\.Random or None"):
+            Layer(2, 3, rng=rng)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="MLP: nin must be a positive integer, got 0"):
+        MLP(0, [1])
+
+
+def test_nouts_may_be_any_sequence_of_sizes() -> None:
+    for nouts in ((3, 1), np.array([3, 1]), range(3, 0, -2)):
+        model = MLP(2, nouts, seed=0)  # type: ignore[arg-type]
+        assert repr(model) == "MLP(Layer(2, 3, act='relu'), Layer(3, 1, act='linear'))"
+    assert len(Neuron(3, rng=random.SystemRandom()).w) == 3
