@@ -32,6 +32,28 @@ __all__ = ["build_parser", "main"]
 #: Per-data-set defaults: samples (per class for spirals, in all for moons) and noise.
 DATA_DEFAULTS = {"spirals": (500, 0.03), "moons": (1000, 0.1)}
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
+#: The other training options' defaults. The parser's defaults are None, so that an option
+#: the user gave can be told from one left out (and refused beside --load).
+TRAINING_DEFAULTS: dict[str, Any] = {
+    "dataset": "spirals",
+    "hidden": [64, 64],
+    "epochs": 200,
+    "batch_size": 64,
+    "optimizer": "adam",
+    "seed": 0,
+}
+#: The options that only training uses (dests); --load takes all of them from its checkpoint.
+_TRAINING_OPTIONS = (
+    "dataset",
+    "samples",
+    "noise",
+    "hidden",
+    "epochs",
+    "lr",
+    "batch_size",
+    "optimizer",
+    "seed",
+)
 HELD_OUT = 0.25
 _CHECKPOINT_KIND = "autograd_lite.demo"
 
@@ -68,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train an MLP on generated spirals or two moons and report its accuracy.",
     )
     add = demo.add_argument
-    add("--dataset", choices=sorted(DATA_DEFAULTS), default="spirals", help="default: spirals")
+    d = TRAINING_DEFAULTS
+    add("--dataset", choices=sorted(DATA_DEFAULTS), help=f"default: {d['dataset']}")
     add(
         "--samples",
         type=_positive_int,
@@ -79,22 +102,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--hidden",
         type=_positive_int,
         nargs="+",
-        default=[64, 64],
-        help="hidden layer widths (default: 64 64)",
+        help=f"hidden layer widths (default: {' '.join(map(str, d['hidden']))})",
     )
-    add("--epochs", type=_positive_int, default=200, help="default: 200")
+    add("--epochs", type=_positive_int, help=f"default: {d['epochs']}")
     add(
         "--lr",
         type=_positive_float,
         help="initial learning rate, annealed on a cosine schedule (default 0.01 adam, 0.1 sgd)",
     )
-    add("--batch-size", type=_positive_int, default=64, help="default: 64")
-    add("--optimizer", choices=sorted(DEFAULT_LR), default="adam", help="default: adam")
+    add("--batch-size", type=_positive_int, help=f"default: {d['batch_size']}")
+    add("--optimizer", choices=sorted(DEFAULT_LR), help=f"default: {d['optimizer']}")
     add(
         "--seed",
         type=_nonneg_int,
-        default=0,
-        help="seed of data, split, init, shuffling (default: 0)",
+        help=f"seed of data, split, init, shuffling (default: {d['seed']})",
     )
     add("--save", metavar="PATH", help="write a checkpoint after training")
     add("--load", metavar="PATH", help="evaluate a saved checkpoint instead of training")
@@ -235,8 +256,17 @@ def _check_output(parser: argparse.ArgumentParser, option: str, path: str | None
         return
     if not path or os.path.isdir(path):
         parser.error(f"{option} needs a file path, got {path!r}")
+    if os.path.basename(path) in ("", os.curdir, os.pardir):
+        parser.error(f"{option} needs a file path, got {path!r}, which names a directory")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
+        # The nearest part of the path that exists: a directory (the rest is missing) or
+        # a file standing where a directory must be.
+        existing = directory
+        while not os.path.exists(existing):
+            existing = os.path.dirname(existing)
+        if not os.path.isdir(existing):
+            parser.error(f"{option} {path}: {existing} is not a directory")
         parser.error(f"{option} {path}: the directory {directory} does not exist")
     if option == "--plot" and not path.lower().endswith(".png"):
         parser.error(f"--plot writes a PNG: give a path ending in .png, got {path!r}")
@@ -253,7 +283,23 @@ def _load_checkpoint(path: str) -> tuple[nn.MLP, dict[str, Any], list[float]]:
     return model, config, [float(v) for v in ckpt["losses"]]
 
 
+def _apply_training_defaults(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Refuse training options given with --load (which would ignore them), then fill in
+    the defaults of those left out."""
+    given = [name for name in _TRAINING_OPTIONS if getattr(args, name) is not None]
+    if args.load is not None and given:
+        options = ", ".join("--" + name.replace("_", "-") for name in given)
+        parser.error(
+            f"{options} cannot be combined with --load (which evaluates with the settings "
+            "the checkpoint was trained with)"
+        )
+    for name, value in TRAINING_DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, list(value) if isinstance(value, list) else value)
+
+
 def _demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
+    _apply_training_defaults(args, parser)
     if args.plot is not None:
         _require_matplotlib(parser)
     if args.dataset == "moons" and args.samples is not None and args.samples < 4:

@@ -187,3 +187,82 @@ def test_python_m_autograd_lite_demo_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "held-out accuracy:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--dataset", "moons", "--epochs", "7"], "--dataset, --epochs"),
+        (["--seed", "0"], "--seed"),
+        (["--hidden", "64", "64"], "--hidden"),
+        (
+            ["--samples", "10", "--noise", "0", "--lr", "1", "--batch-size", "8"],
+            "--samples, --noise, --lr, --batch-size",
+        ),
+        (["--optimizer", "adam"], "--optimizer"),
+    ],
+)
+def test_training_options_are_refused_with_load(
+    extra: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given with --load they would be ignored: the checkpoint's settings rebuild the run.
+    Giving an option its default value is giving it."""
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--load", "ck.npz", *extra])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{named} cannot be combined with --load" in err
+
+
+def test_the_defaults_help_states_are_the_ones_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in [
+        "--dataset {moons,spirals} default: spirals",
+        "--noise NOISE noise std (default 0.03 spirals, 0.1 moons)",
+        "(default: 64 64)",
+        "--epochs EPOCHS default: 200",
+        "(default 0.01 adam, 0.1 sgd)",
+        "--batch-size BATCH_SIZE default: 64",
+        "--optimizer {adam,sgd} default: adam",
+        "(default: 0)",
+    ]:
+        assert words in text
+    path = tmp_path / "ck.npz"
+    assert main(["demo", "--epochs", "1", "--samples", "20", "--save", str(path)]) == 0
+    config = ag.load(path)["config"]
+    assert config == {
+        "dataset": "spirals",
+        "samples": 20,
+        "noise": 0.03,
+        "seed": 0,
+        "hidden": [64, 64],
+        "classes": 3,
+        "optimizer": "adam",
+        "lr": 0.01,
+        "epochs": 1,
+        "batch_size": 64,
+    }
+
+
+def test_output_paths_naming_a_directory_or_under_a_file_are_refused_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for path, message in [
+        (f"{tmp_path / 'nosuch'}{os.sep}", "which names a directory"),
+        (f"{tmp_path / 'nosuch'}{os.sep}.", "which names a directory"),
+        (str(afile / "x.npz"), f"{afile} is not a directory"),
+        (str(afile / "sub" / "x.npz"), f"{afile} is not a directory"),
+        (str(tmp_path / "no" / "sub" / "x.npz"), f"the directory {tmp_path / 'no' / 'sub'} does"),
+    ]:
+        with pytest.raises(SystemExit) as info:
+            main([*SMALL, "--save", path])
+        assert info.value.code == 2
+        err = capsys.readouterr()
+        assert message in err.err and "epoch" not in err.out
+    assert not (tmp_path / "nosuch").exists()
