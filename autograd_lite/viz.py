@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import real_number
 from ._naming import Namer, caller_names, names_from, op_name
 from .explain import explain
 from .versions import redirect_rewritten_parents, rewrites
@@ -25,6 +26,10 @@ _MISSING = (
     "the viz extra: pip install -e '.[viz]'); rendering images also needs Graphviz's "
     "`dot` program"
 )
+
+
+#: Graphviz's rank directions: top to bottom, left to right, and their reverses.
+_RANKDIRS = ("TB", "LR", "BT", "RL")
 
 
 def _forward_order(root: Any) -> list[Any]:
@@ -64,7 +69,7 @@ def _numbers(v: Any, max_values: int) -> str | None:
     if hasattr(v, "_op"):
         v = v.data
     if isinstance(v, (int, float)):
-        return f"{float(v):.4g}"
+        return f"{float(v):.4g}" if max_values >= 1 else None
     arr = np.asarray(v)
     if arr.size > max_values:
         return None
@@ -88,6 +93,14 @@ def _label(name: str, node: Any, grad: Any, max_values: int) -> str:
     return "\n".join(lines)
 
 
+def _check_arguments(y: Any, max_values: Any, rankdir: Any) -> None:
+    if not all(hasattr(y, a) for a in ("_op", "_parents", "data")):
+        raise TypeError(f"draw_graph(): y must be a Tensor or a Scalar, got {type(y).__name__}")
+    real_number("draw_graph(): max_values", max_values, 0, integer=True)
+    if not isinstance(rankdir, str) or rankdir not in _RANKDIRS:
+        raise ValueError(f"draw_graph(): rankdir must be one of {_RANKDIRS}, got {rankdir!r}")
+
+
 def draw_graph(
     y: Any,
     names: Any = None,
@@ -102,9 +115,11 @@ def draw_graph(
     caller's local variables). Boxes show ``.grad`` where a value has one; with
     ``grads=True`` every value shows d(y)/d(value), computed as :func:`explain`
     does (no ``.grad`` changes; ``grad`` seeds it when ``y`` has several elements).
-    Values with at most ``max_values`` elements show their numbers. Display it in a
-    notebook, or ``.render()`` it (needs Graphviz's ``dot`` program).
+    Values with at most ``max_values`` elements show their numbers. ``rankdir`` is
+    Graphviz's direction of the layout: TB, LR, BT or RL. Display it in a notebook, or
+    ``.render()`` it (needs Graphviz's ``dot`` program).
     """
+    _check_arguments(y, max_values, rankdir)
     try:
         import graphviz
     except ImportError as e:

@@ -20,7 +20,47 @@ def test_missing_graphviz_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> No
         ag.draw_graph(x * 2)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"y": 3.0}, TypeError, r"draw_graph\(\): y must be a Tensor or a Scalar, got float"),
+        ({"y": [1.0]}, TypeError, "got list"),
+        (
+            {"rankdir": "XX"},
+            ValueError,
+            r"rankdir must be one of \('TB', 'LR', 'BT', 'RL'\), got 'XX'",
+        ),
+        ({"rankdir": "lr"}, ValueError, "rankdir must be one of"),
+        ({"max_values": -1}, ValueError, "max_values must be finite and >= 0, got -1"),
+        ({"max_values": 2.5}, TypeError, "max_values must be an integer, got 2.5"),
+        ({"max_values": True}, TypeError, "max_values must be an integer, got True"),
+    ],
+)
+def test_bad_arguments_are_refused_before_graphviz_is_needed(
+    monkeypatch: pytest.MonkeyPatch, kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    x = ag.Tensor([1.0], requires_grad=True)
+    kwargs = {"y": x * 2, **kwargs}
+    with pytest.raises(error, match=match):
+        ag.draw_graph(**kwargs)
+
+
 graphviz = pytest.importorskip("graphviz")
+
+
+def test_every_rankdir_and_max_values_zero() -> None:
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    for rankdir in ("TB", "LR", "BT", "RL"):
+        assert f"rankdir={rankdir}" in ag.draw_graph(x * 2, rankdir=rankdir).source
+    assert ag.draw_graph(x * 2, max_values=np.int64(2)).source.count("data [") == 2
+    # No value has at most 0 elements: no numbers, for Tensors and for float nodes alike.
+    assert "data" not in ag.draw_graph(x * 2, max_values=0).source
+    p = Num(1.5)
+    p.grad = 1.0
+    r = Num(3.0, _NumAdd, (p, Num(1.5)))
+    labels = _labels(ag.draw_graph(r, names={"p": p, "r": r}, max_values=0).source)
+    assert labels["v0"] == "p\ngrad ()"
 
 
 def _layer() -> dict[str, ag.Tensor]:
