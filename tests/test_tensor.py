@@ -260,3 +260,10 @@ def test_invert_of_bool_and_every_integer_dtype(dtype: type) -> None:
 def test_invert_of_floats_names_the_dtype() -> None:
     with pytest.raises(TypeError, match="float32"):
         ~Tensor(np.ones(2, np.float32))
+
+
+def test_comparing_a_tensor_with_a_scalar_says_they_do_not_mix() -> None:
+    t, s = Tensor([1.0]), ag.Scalar(2.0)
+    for compare in (lambda: t == s, lambda: t < s, lambda: t >= s, lambda: t != s):
+        with pytest.raises(TypeError, match="a Tensor and a Scalar do not mix"):
+            compare()
