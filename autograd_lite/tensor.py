@@ -21,9 +21,11 @@ class Tensor(engine.GradNode):
     """A multi-dimensional array with reverse-mode automatic differentiation.
 
     ``Tensor(data, requires_grad=False, dtype=None)`` copies ``data`` (a number,
-    nested list or ndarray). Floating arrays keep their dtype through every op and
-    into ``.grad``; Python floats become float64. Only floating tensors can require
-    grad. ``.grad`` is an ndarray of the tensor's shape and dtype after
+    nested list or ndarray). Python floats become float64. Dtypes combine as NumPy's
+    do: a float32 tensor stays float32 through every op, with Python numbers and with
+    other float32 tensors, and becomes float64 beside a float64 array, a NumPy float64
+    number or an int64 tensor (as ``np.float32`` arrays do). Only floating tensors can
+    require grad. ``.grad`` is an ndarray of the tensor's shape and dtype after
     ``backward()`` (a Tensor, itself differentiable, after
     ``backward(create_graph=True)``).
 

@@ -50,7 +50,12 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
     """
     _check_reduction("cross_entropy", reduction)
     s = _as_tensor(logits, "cross_entropy logits")
+    if targets is None:
+        raise TypeError("cross_entropy: targets must be integer class indices, got None")
     t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    if t.size == 0 and not isinstance(targets, (Tensor, np.ndarray)):
+        # An empty list is float64 to NumPy; no index in it can be a float.
+        t = t.astype(np.int64)
     if s.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (N, C), got {s.shape}")
     if s.dtype.kind != "f":

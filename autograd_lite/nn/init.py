@@ -57,9 +57,17 @@ def _check_number(fn: str, name: str, value: object, minimum: float | None = Non
     return float(value)  # type: ignore[arg-type]
 
 
-def _fill(t: Tensor, values: np.ndarray) -> Tensor:
+def _fill(fn: str, t: Tensor, values: np.ndarray) -> Tensor:
     # A fresh array, not a write into the old one (see the module docstring).
-    t.data = np.asarray(values, dtype=t.dtype)
+    with np.errstate(over="ignore"):
+        data = np.asarray(values, dtype=t.dtype)
+    if not np.isfinite(data).all():
+        # Finite values beyond the dtype's range (±1e6 in float16) would be ±inf.
+        raise ValueError(
+            f"{fn}: the fill has values beyond the range of {t.dtype} (up to "
+            f"{float(np.abs(values).max()):.4g}); the tensor is unchanged"
+        )
+    t.data = data
     bump(t)
     return t
 
@@ -105,7 +113,7 @@ def uniform_(t: Tensor, rng: np.random.Generator, a: float = 0.0, b: float = 1.0
     low, high = _check_number("uniform_", "a", a), _check_number("uniform_", "b", b)
     if not low <= high:
         raise ValueError(f"uniform_: need a <= b, got a={a}, b={b}")
-    return _fill(t, rng.uniform(low, high, size=t.shape))
+    return _fill("uniform_", t, rng.uniform(low, high, size=t.shape))
 
 
 def normal_(t: Tensor, rng: np.random.Generator, mean: float = 0.0, std: float = 1.0) -> Tensor:
@@ -114,17 +122,17 @@ def normal_(t: Tensor, rng: np.random.Generator, mean: float = 0.0, std: float =
     _check_rng("normal_", rng)
     mu = _check_number("normal_", "mean", mean)
     sigma = _check_number("normal_", "std", std, minimum=0.0)
-    return _fill(t, rng.normal(mu, sigma, size=t.shape))
+    return _fill("normal_", t, rng.normal(mu, sigma, size=t.shape))
 
 
 def zeros_(t: Tensor) -> Tensor:
     _check_tensor("zeros_", t, random=False)
-    return _fill(t, np.zeros(t.shape))
+    return _fill("zeros_", t, np.zeros(t.shape))
 
 
 def ones_(t: Tensor) -> Tensor:
     _check_tensor("ones_", t, random=False)
-    return _fill(t, np.ones(t.shape))
+    return _fill("ones_", t, np.ones(t.shape))
 
 
 def _he_scale(fn: str, t: Tensor, rng: object, a: float, mode: str, nonlinearity: str) -> float:
@@ -160,7 +168,7 @@ def kaiming_uniform_(
     """He uniform: U(−bound, bound), bound = gain · √(3 / fan). ``a`` is leaky_relu's
     negative slope (0, the default, gives relu's gain √2)."""
     bound = math.sqrt(3.0) * _he_scale("kaiming_uniform_", t, rng, a, mode, nonlinearity)
-    return _fill(t, rng.uniform(-bound, bound, size=t.shape))
+    return _fill("kaiming_uniform_", t, rng.uniform(-bound, bound, size=t.shape))
 
 
 def kaiming_normal_(
@@ -172,16 +180,16 @@ def kaiming_normal_(
 ) -> Tensor:
     """He normal: N(0, std²), std = gain / √fan, ``a`` as for :func:`kaiming_uniform_`."""
     std = _he_scale("kaiming_normal_", t, rng, a, mode, nonlinearity)
-    return _fill(t, rng.normal(0.0, std, size=t.shape))
+    return _fill("kaiming_normal_", t, rng.normal(0.0, std, size=t.shape))
 
 
 def xavier_uniform_(t: Tensor, rng: np.random.Generator, gain: float = 1.0) -> Tensor:
     """Glorot uniform: U(−bound, bound), bound = gain · √(6 / (fan_in + fan_out))."""
     bound = math.sqrt(6.0) * _glorot_scale("xavier_uniform_", t, rng, gain)
-    return _fill(t, rng.uniform(-bound, bound, size=t.shape))
+    return _fill("xavier_uniform_", t, rng.uniform(-bound, bound, size=t.shape))
 
 
 def xavier_normal_(t: Tensor, rng: np.random.Generator, gain: float = 1.0) -> Tensor:
     """Glorot normal: N(0, std²), std = gain · √(2 / (fan_in + fan_out))."""
     std = math.sqrt(2.0) * _glorot_scale("xavier_normal_", t, rng, gain)
-    return _fill(t, rng.normal(0.0, std, size=t.shape))
+    return _fill("xavier_normal_", t, rng.normal(0.0, std, size=t.shape))

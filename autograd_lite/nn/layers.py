@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -120,8 +120,10 @@ class MLP(Module):
             )
         if isinstance(hidden_sizes, int):
             hidden_sizes = [hidden_sizes]
-        if isinstance(hidden_sizes, (str, bytes)):
-            raise TypeError(f"MLP: hidden_sizes must be integers, got {hidden_sizes!r}")
+        if isinstance(hidden_sizes, (str, bytes)) or not isinstance(hidden_sizes, Iterable):
+            raise TypeError(
+                f"MLP: hidden_sizes must be an int or a sequence of ints, got {hidden_sizes!r}"
+            )
         if rng is None:
             rng = np.random.default_rng()
         sizes = [in_features, *hidden_sizes, out_features]

@@ -242,3 +242,11 @@ def test_float16_losses_over_large_batches() -> None:
     np.testing.assert_allclose(s.grad[0].astype(np.float64), [-0.5 / 70000, 0.5 / 70000], rtol=1e-2)
     y = F.mse_loss(ag.Tensor(np.zeros(70000, np.float16)), ag.Tensor(np.ones(70000, np.float16)))
     assert float(y.data) == 1.0
+
+
+def test_cross_entropy_targets_as_an_empty_list_or_none() -> None:
+    y = F.cross_entropy(np.zeros((0, 3)), [])
+    assert np.isnan(y.data)
+    assert F.cross_entropy(np.zeros((0, 3)), [], reduction="sum").data == 0.0
+    with pytest.raises(TypeError, match="targets must be integer class indices, got None"):
+        F.cross_entropy(np.zeros((3, 4)), None)

@@ -127,3 +127,13 @@ def test_a_fill_gives_a_fresh_array_that_graphs_notice() -> None:
     np.testing.assert_array_equal(x.grad, [[4.0, 6.0]])  # ones @ old w: [1 + 3, 2 + 4]
     with pytest.raises(RuntimeError, match="version"):
         through_w.backward()
+
+
+def test_a_fill_beyond_the_dtypes_range_is_refused_and_changes_nothing() -> None:
+    t = ag.Tensor(np.zeros(3, np.float16))
+    with pytest.raises(ValueError, match="uniform_: the fill has values beyond the range of"):
+        init.uniform_(t, np.random.default_rng(0), -1e6, 1e6)
+    with pytest.raises(ValueError, match="normal_: the fill has values beyond"):
+        init.normal_(t, np.random.default_rng(0), 0.0, 1e6)
+    np.testing.assert_array_equal(t.data, [0.0, 0.0, 0.0])
+    assert t._version == 0

@@ -68,7 +68,7 @@ def test_linear_rejects_bad_sizes(bad: object) -> None:
 def test_layers_refuse_integer_dtypes_and_a_str_of_sizes() -> None:
     with pytest.raises(TypeError, match="floating dtype, got int64"):
         nn.MLP(2, [4], 2, dtype=np.int64)
-    with pytest.raises(TypeError, match="hidden_sizes must be integers, got '64'"):
+    with pytest.raises(TypeError, match="a sequence of ints, got '64'"):
         nn.MLP(2, "64", 2)  # type: ignore[arg-type]
     assert nn.Linear(2, 3, dtype=np.float32).weight.dtype == np.float32
 
@@ -146,3 +146,8 @@ def test_small_mlp_learns_two_moons() -> None:
     with ag.no_grad():
         acc = np.mean(model(ag.Tensor(Xte)).data.argmax(axis=1) == yte)
     assert acc >= 0.97
+
+
+def test_mlp_hidden_sizes_of_the_wrong_type_are_named() -> None:
+    with pytest.raises(TypeError, match="MLP: hidden_sizes must be an int or a sequence"):
+        nn.MLP(2, 4.0, 3)  # type: ignore[arg-type]
