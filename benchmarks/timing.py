@@ -20,8 +20,9 @@ __all__ = ["CLOCK", "Measured", "calibrate", "measure", "per_call", "use_cpu_clo
 CLOCK: list[Callable[[], float]] = [time.perf_counter]
 
 
-def use_cpu_clock() -> None:
-    CLOCK[0] = time.process_time
+def use_cpu_clock(on: bool = True) -> None:
+    """Time with this process's CPU time (``on``) or with wall time."""
+    CLOCK[0] = time.process_time if on else time.perf_counter
 
 
 def per_call(fn: Callable[[], object], number: int) -> float:

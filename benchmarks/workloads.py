@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,9 @@ class Workload:
     rtol: float
     #: Operations per call, for workloads reported per op (W5); 0 otherwise.
     ops: int = 0
+    #: For workloads that update parameters (W2): each implementation's current
+    #: parameters, which the runner compares after the checking call, outside any timing.
+    state: dict[str, Callable[[], list[np.ndarray]]] = field(default_factory=dict)
 
 
 def _torch() -> Any:
@@ -177,6 +180,10 @@ def _mlp_step(key: str, title: str, peers: set[str], fused: bool) -> Workload:
         return float(loss.data), grads
 
     impls: dict[str, Impl] = {"numpy": numpy_impl, "autograd_lite": ag_impl}
+    state: dict[str, Callable[[], list[np.ndarray]]] = {
+        "numpy": lambda: np_params,
+        "autograd_lite": lambda: [p.data for p in ag_params],
+    }
     if "torch" in peers:
         torch = _torch()
         t_x, t_w = torch.from_numpy(x), torch.from_numpy(w)
@@ -197,7 +204,8 @@ def _mlp_step(key: str, title: str, peers: set[str], fused: bool) -> Workload:
             return loss.item(), grads
 
         impls["torch"] = torch_impl
-    return Workload(key, title, impls, 2e-4)
+        state["torch"] = lambda: [p.detach().numpy() for p in t_params]
+    return Workload(key, title, impls, 2e-4, state=state)
 
 
 # ------------------------------------------------------------------------------ W3
