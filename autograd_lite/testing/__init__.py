@@ -16,5 +16,14 @@ def __getattr__(name: str) -> object:
     if name == "strategies":
         import importlib
 
-        return importlib.import_module(".strategies", __name__)
+        try:
+            return importlib.import_module(".strategies", __name__)
+        except ModuleNotFoundError as e:
+            if e.name != "hypothesis":
+                raise
+            raise ModuleNotFoundError(
+                "autograd_lite.testing.strategies needs hypothesis: pip install hypothesis "
+                "(or pip install -e '.[dev]' in a checkout)",
+                name="hypothesis",
+            ) from None
     raise AttributeError(name)

@@ -152,6 +152,16 @@ def test_reachable_as_ag_testing_without_hypothesis() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_the_strategies_without_hypothesis_say_how_to_install_it() -> None:
+    code = (
+        "import sys; sys.modules['hypothesis'] = None; import autograd_lite as ag\n"
+        "try:\n    ag.testing.strategies\n"
+        "except ModuleNotFoundError as e:\n    print(e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert "needs hypothesis: pip install hypothesis" in out.stdout
+
+
 class ZeroGrad(ag.Function):
     """y = x² with a VJP that returns zeros."""
 
