@@ -363,7 +363,6 @@ def test_load_state_dict_returns_the_missing_and_unexpected_keys() -> None:
     assert (missing, unexpected) == (["bias"], ["extra"])
     np.testing.assert_array_equal(lin.weight.data, np.zeros((2, 2)))
     assert lin.load_state_dict(lin.state_dict()) == ([], [])
-    assert lin.load_state_dict(lin.state_dict()) == ([], [])
     assert "missing_keys=['bias']" in repr(result)
 
 
