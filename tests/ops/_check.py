@@ -1,4 +1,5 @@
-"""Shared checks for the op tests: gradcheck on float64 leaves, dtype kept in float32."""
+"""Shared checks for the op tests: gradcheck on float64 leaves, dtype kept in float32, and
+the integer dtypes to try."""
 
 from __future__ import annotations
 
@@ -9,6 +10,19 @@ import numpy as np
 
 from autograd_lite import Tensor
 from autograd_lite.testing import gradcheck
+
+#: bool and every integer dtype, for ops that convert them to floating point.
+INTEGER_DTYPES = [
+    np.bool_,
+    np.int8,
+    np.uint8,
+    np.int16,
+    np.uint16,
+    np.int32,
+    np.uint32,
+    np.int64,
+    np.uint64,
+]
 
 
 def check_grad(fn: Callable[..., Any], *arrays: np.ndarray, **kwargs: Any) -> None:

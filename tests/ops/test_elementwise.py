@@ -14,7 +14,7 @@ import autograd_lite as ag
 from autograd_lite import Tensor
 from autograd_lite.testing import strategies as s
 
-from ._check import check_float32, check_grad
+from ._check import INTEGER_DTYPES, check_float32, check_grad
 
 
 @given(x=s.arrays(s.shapes(), away_from=(0.0,)))
@@ -97,19 +97,6 @@ def test_functional_forms_match_methods() -> None:
 )
 def test_float32_kept(fn: Callable[[Any], Any]) -> None:
     check_float32(fn, [[0.5, 1.0], [2.0, 3.0]])
-
-
-INTEGER_DTYPES = [
-    np.bool_,
-    np.int8,
-    np.uint8,
-    np.int16,
-    np.uint16,
-    np.int32,
-    np.uint32,
-    np.int64,
-    np.uint64,
-]
 
 
 def _integer_samples(dtype: Any) -> np.ndarray:

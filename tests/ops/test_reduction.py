@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from autograd_lite import Tensor
 from autograd_lite.testing import strategies as s
 
-from ._check import check_float32, check_grad
+from ._check import INTEGER_DTYPES, check_float32, check_grad
 
 REDUCTIONS = ["sum", "mean", "max", "min"]
 
@@ -127,17 +127,6 @@ def test_float16_mean_gradient_is_one_over_the_count(shape: Any, axis: Any) -> N
     np.testing.assert_array_equal(x.grad, np.full(shape, 1 / n, np.float16))
 
 
-INTEGER_DTYPES = [
-    np.bool_,
-    np.int8,
-    np.uint8,
-    np.int16,
-    np.uint16,
-    np.int32,
-    np.uint32,
-    np.int64,
-    np.uint64,
-]
 AXES = [None, 0, 1, -1, (0, 1), ()]
 
 
