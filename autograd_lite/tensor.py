@@ -492,13 +492,11 @@ def _compare(t: Tensor, other: Any, ufunc: Any) -> Tensor:
     try:
         return Tensor._wrap(ufunc(t.data, _raw(other)))
     except (TypeError, ValueError) as e:
+        from .ops.base import MIXED_WITH_SCALAR
         from .scalar import Scalar
 
         if isinstance(other, Scalar):
-            raise TypeError(
-                f"{ufunc.__name__}: a Tensor and a Scalar do not mix; use float(s) or s.data "
-                "for the number of a Scalar s"
-            ) from None
+            raise TypeError(f"{ufunc.__name__}: {MIXED_WITH_SCALAR}") from None
         kind = ValueError if isinstance(e, ValueError) else TypeError
         raise kind(
             f"{ufunc.__name__}: cannot compare a Tensor of shape {t.shape} and dtype {t.dtype} "

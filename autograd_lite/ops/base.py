@@ -45,6 +45,10 @@ REGISTRY: dict[str, type[Op]] = {}
 #: "autograd_lite.": ops of modules under it are the package's own.
 _PACKAGE = __name__.partition(".")[0] + "."
 _new = object.__new__
+#: The error for a Scalar used as a Tensor operand (in arithmetic or a comparison).
+MIXED_WITH_SCALAR = (
+    "a Tensor and a Scalar do not mix; use float(s) or s.data for the number of a Scalar s"
+)
 _UNWRITTEN_1 = (0,)
 _UNWRITTEN_2 = (0, 0)
 
@@ -259,9 +263,6 @@ def _constant(x: Any, dtypes: list[np.dtype[Any]]) -> np.ndarray[Any, Any]:
         from ..scalar import Scalar
 
         if isinstance(x, Scalar):
-            raise TypeError(
-                "a Tensor and a Scalar do not mix; use float(s) or s.data for the number of a "
-                "Scalar s"
-            )
+            raise TypeError(MIXED_WITH_SCALAR)
         raise TypeError(f"cannot use a {type(x).__name__} of dtype {arr.dtype} as an operand")
     return arr
